@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The descriptor tables, generated from calls.def. Rows are expanded into
+ * flat arrays in list order together with the index of the call (or element
+ * type) that owns them; dxgt_calls_init() then points each call at its
+ * contiguous run. Nothing here allocates; after the one-time init the
+ * tables never change, so lookups are safe from any thread and from signal
+ * handlers.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+
+#include "dxgt/calls.h"
+#include "dxgt/error.h"
+#include "dxgt/uapi.h"
+#include "trace_internal.h"
+
+/* One wrapper struct per call so rows can name fields by call id. */
+#define DXGT_CALL(id, num, kmt, ioctl, tag, flags)                                                 \
+	struct dxgt__args_##id {                                                                   \
+		struct dxgt_##tag a;                                                               \
+	};
+#include "dxgt/calls.def"
+
+enum {
+#define DXGT_CALL(id, num, kmt, ioctl, tag, flags) DXGT__CI_##id,
+#include "dxgt/calls.def"
+	DXGT__N_CALLS
+};
+
+enum {
+	DXGT__EI_none = 0,
+#define DXGT_ELEM(tag) DXGT__EI_##tag,
+#include "dxgt/calls.def"
+	DXGT__N_ELEMS
+};
+
+#define DXGT__MSIZE(T, f) ((uint32_t)sizeof(((T *)0)->f))
+#define DXGT__ROLE(r) DXGT_ROLE_##r
+#define DXGT__KIND(k) DXGT_OBJ_##k
+#define DXGT__DIR(d) DXGT_DIR_##d
+
+/* Length-rule fields per rule: offset, size, fixed count. */
+#define DXGT__LEN_FIELD(T, P, f) offsetof(T, P f), DXGT__MSIZE(T, P f), 0
+#define DXGT__LEN_COUNT(T, P, f) offsetof(T, P f), DXGT__MSIZE(T, P f), 0
+#define DXGT__LEN_FIXED(T, P, n) 0, 0, (n)
+
+#define DXGT__HANDLE_INIT(T, field, role, kind)                                                    \
+	{#field, (uint32_t)offsetof(T, field), 0, 0, 4, 1, DXGT__ROLE(role), DXGT__KIND(kind)}
+#define DXGT__HANDLES_INIT(T, field, count, stride, role, kind)                                    \
+	{#field,                                                                                   \
+	 (uint32_t)offsetof(T, field),                                                             \
+	 (uint32_t)offsetof(T, count),                                                             \
+	 DXGT__MSIZE(T, count),                                                                    \
+	 (stride),                                                                                 \
+	 DXGT__MSIZE(T, field) / (stride),                                                         \
+	 DXGT__ROLE(role),                                                                         \
+	 DXGT__KIND(kind)}
+#define DXGT__BUF_INIT(T, P, ptr, rule, len, etype, dir, role, kind)                               \
+	{#ptr,                                                                                     \
+	 (uint32_t)offsetof(T, P ptr),                                                               \
+	 DXGT_LEN_##rule,                                                                          \
+	 DXGT__DIR(dir),                                                                           \
+	 DXGT__ROLE(role),                                                                         \
+	 DXGT__KIND(kind),                                                                         \
+	 DXGT__LEN_##rule(T, P, len),                                                                 \
+	 (uint32_t)sizeof(etype),                                                                  \
+	 NULL}
+#define DXGT__VOL_INIT(T, field) {#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field)}
+
+/* Call rows. */
+static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
+#define DXGT__HAS(lit) (sizeof(lit) > 1)
+#define DXGT_CALL(id, num, kmt, ioctl, tag, flags)                                                 \
+	{(num),                                                                                    \
+	 DXGT__CI_##id,                                                                            \
+	 DXGT__HAS(kmt) ? kmt : ioctl,                                                             \
+	 DXGT__HAS(kmt) ? "D3DKMT" kmt : NULL,                                                     \
+	 DXGT__HAS(ioctl) ? ioctl : NULL,                                                          \
+	 #tag,                                                                                     \
+	 DXGT__HAS(ioctl) ? (uint32_t)_IOC(_IOC_READ | _IOC_WRITE, DXGT_IOCTL_TYPE, (num),         \
+					  sizeof(struct dxgt_##tag))                               \
+			  : 0u,                                                                    \
+	 DXGT__HAS(kmt) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                                \
+	 DXGT__HAS(ioctl) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                              \
+	 (flags),                                                                                  \
+	 NULL,                                                                                     \
+	 NULL,                                                                                     \
+	 NULL,                                                                                     \
+	 0,                                                                                        \
+	 0,                                                                                        \
+	 0},
+#define NOHANDLER DXGT_CF_NOHANDLER
+#define ESCAPE DXGT_CF_ESCAPE
+#define ASYNC DXGT_CF_ASYNC
+#include "dxgt/calls.def"
+#undef NOHANDLER
+#undef ESCAPE
+#undef ASYNC
+};
+
+static struct dxgt_elem_desc elems[DXGT__N_ELEMS] = {
+	{"none", 0, NULL, NULL, NULL, 0, 0, 0},
+#define DXGT_ELEM(tag) {#tag, (uint32_t)sizeof(struct dxgt_##tag), NULL, NULL, NULL, 0, 0, 0},
+#include "dxgt/calls.def"
+};
+
+/* Row arrays, each with a parallel array naming its owner. */
+static const struct dxgt_handle_desc handle_rows[] = {
+#define DXGT_HANDLE(id, field, role, kind)                                                         \
+	DXGT__HANDLE_INIT(struct dxgt__args_##id, a.field, role, kind),
+#define DXGT_HANDLES(id, field, count, stride, role, kind)                                         \
+	DXGT__HANDLES_INIT(struct dxgt__args_##id, a.field, a.count, stride, role, kind),
+#include "dxgt/calls.def"
+};
+static const uint16_t handle_owner[] = {
+#define DXGT_HANDLE(id, field, role, kind) DXGT__CI_##id,
+#define DXGT_HANDLES(id, field, count, stride, role, kind) DXGT__CI_##id,
+#include "dxgt/calls.def"
+};
+
+static struct dxgt_buf_desc buf_rows[] = {
+#define DXGT_BUF(id, ptr, rule, len, etype, dir, role, kind, elem)                                 \
+	DXGT__BUF_INIT(struct dxgt__args_##id, a., ptr, rule, len, etype, dir, role, kind),
+#include "dxgt/calls.def"
+};
+static const uint16_t buf_owner[] = {
+#define DXGT_BUF(id, ptr, rule, len, etype, dir, role, kind, elem) DXGT__CI_##id,
+#include "dxgt/calls.def"
+};
+static const uint16_t buf_elem[] = {
+#define DXGT_BUF(id, ptr, rule, len, etype, dir, role, kind, elem) DXGT__EI_##elem,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_field_desc vol_rows[] = {
+#define DXGT_VOLATILE(id, field) DXGT__VOL_INIT(struct dxgt__args_##id, a.field),
+#include "dxgt/calls.def"
+};
+static const uint16_t vol_owner[] = {
+#define DXGT_VOLATILE(id, field) DXGT__CI_##id,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_handle_desc ehandle_rows[] = {
+#define DXGT_EHANDLE(tag, field, role, kind) DXGT__HANDLE_INIT(struct dxgt_##tag, field, role, kind),
+#include "dxgt/calls.def"
+};
+static const uint16_t ehandle_owner[] = {
+#define DXGT_EHANDLE(tag, field, role, kind) DXGT__EI_##tag,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_buf_desc ebuf_rows[] = {
+#define DXGT_EBUF(tag, ptr, rule, len, etype, dir, role, kind)                                     \
+	DXGT__BUF_INIT(struct dxgt_##tag, , ptr, rule, len, etype, dir, role, kind),
+#include "dxgt/calls.def"
+};
+static const uint16_t ebuf_owner[] = {
+#define DXGT_EBUF(tag, ptr, rule, len, etype, dir, role, kind) DXGT__EI_##tag,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_field_desc evol_rows[] = {
+#define DXGT_EVOLATILE(tag, field) DXGT__VOL_INIT(struct dxgt_##tag, field),
+#include "dxgt/calls.def"
+};
+static const uint16_t evol_owner[] = {
+#define DXGT_EVOLATILE(tag, field) DXGT__EI_##tag,
+#include "dxgt/calls.def"
+};
+
+#define DXGT__N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Sparse id -> index map: ids are below 0x200. */
+#define DXGT__MAX_ID 0x200
+static int16_t by_id[DXGT__MAX_ID];
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* Point each owner at its run of rows. Rows of one owner are contiguous
+ * because calls.def keeps them together (the unit test checks it). */
+#define DXGT__ATTACH(rows, owner, table, ptr_field, n_field)                                       \
+	do {                                                                                       \
+		for (size_t i_ = 0; i_ < DXGT__N(owner); i_++) {                                   \
+			if (table[owner[i_]].n_field == 0)                                         \
+				table[owner[i_]].ptr_field = &rows[i_];                            \
+			table[owner[i_]].n_field++;                                                \
+		}                                                                                  \
+	} while (0)
+
+static void calls_init(void)
+{
+	for (size_t i = 0; i < DXGT__MAX_ID; i++)
+		by_id[i] = -1;
+	for (size_t i = 0; i < DXGT__N_CALLS; i++)
+		by_id[calls[i].id] = (int16_t)i;
+	for (size_t i = 0; i < DXGT__N(buf_rows); i++)
+		buf_rows[i].elem = buf_elem[i] ? &elems[buf_elem[i]] : NULL;
+	DXGT__ATTACH(handle_rows, handle_owner, calls, handles, n_handles);
+	DXGT__ATTACH(buf_rows, buf_owner, calls, bufs, n_bufs);
+	DXGT__ATTACH(vol_rows, vol_owner, calls, volatiles, n_volatiles);
+	DXGT__ATTACH(ehandle_rows, ehandle_owner, elems, handles, n_handles);
+	DXGT__ATTACH(ebuf_rows, ebuf_owner, elems, bufs, n_bufs);
+	DXGT__ATTACH(evol_rows, evol_owner, elems, volatiles, n_volatiles);
+}
+
+void dxgt__calls_init(void)
+{
+	pthread_once(&init_once, calls_init);
+}
+
+size_t dxgt_call_count(void)
+{
+	return DXGT__N_CALLS;
+}
+
+const struct dxgt_call_desc *dxgt_call_at(size_t i)
+{
+	dxgt__calls_init();
+	return i < DXGT__N_CALLS ? &calls[i] : NULL;
+}
+
+const struct dxgt_call_desc *dxgt_call_by_id(unsigned id)
+{
+	dxgt__calls_init();
+	if (id >= DXGT__MAX_ID || by_id[id] < 0)
+		return NULL;
+	return &calls[by_id[id]];
+}
+
+const struct dxgt_call_desc *dxgt_call_by_ioctl(unsigned long request)
+{
+	if (_IOC_TYPE(request) != DXGT_IOCTL_TYPE || (request >> 32) != 0)
+		return NULL;
+	const struct dxgt_call_desc *d = dxgt_call_by_id(_IOC_NR(request));
+	return d && d->ioctl_name ? d : NULL;
+}
+
+const struct dxgt_call_desc *dxgt_call_by_name(const char *name)
+{
+	if (!name)
+		return NULL;
+	dxgt__calls_init();
+	const char *bare = name;
+	if (strncasecmp(bare, "D3DKMT", 6) == 0)
+		bare += 6;
+	for (size_t i = 0; i < DXGT__N_CALLS; i++) {
+		const struct dxgt_call_desc *d = &calls[i];
+		if (strcasecmp(name, d->name) == 0 || strcasecmp(bare, d->name) == 0 ||
+		    (d->ioctl_name && strcasecmp(name, d->ioctl_name) == 0))
+			return d;
+	}
+	return NULL;
+}
+
+uint32_t dxgt_call_args_size(const struct dxgt_call_desc *d, enum dxgt_layer layer)
+{
+	if (!d)
+		return 0;
+	return layer == DXGT_LAYER_IOCTL ? d->ioctl_size : d->kmt_size;
+}
+
+int dxgt_field_read(const void *img, size_t len, uint32_t off, uint32_t size, uint64_t *out)
+{
+	if (!img || (size != 1 && size != 2 && size != 4 && size != 8) || off > len ||
+	    len - off < size)
+		return DXGT_E_INVAL;
+	*out = dxgt__get_le(img, off, size);
+	return 0;
+}
+
+int dxgt_buf_len(const struct dxgt_buf_desc *b, const void *img, size_t len, uint64_t *bytes)
+{
+	uint64_t n = 0;
+	int rc;
+
+	switch (b->rule) {
+	case DXGT_LEN_FIELD:
+		rc = dxgt_field_read(img, len, b->len_off, b->len_size, &n);
+		if (rc < 0)
+			return rc;
+		/* Some size fields are declared int: a negative one is no buffer. */
+		if (b->len_size == 4 && n > INT32_MAX)
+			n = 0;
+		*bytes = n;
+		return 0;
+	case DXGT_LEN_COUNT:
+		rc = dxgt_field_read(img, len, b->len_off, b->len_size, &n);
+		if (rc < 0)
+			return rc;
+		break;
+	case DXGT_LEN_FIXED:
+		n = b->fixed;
+		break;
+	default:
+		return DXGT_E_INVAL;
+	}
+	if (b->elem_size && n > UINT64_MAX / b->elem_size)
+		return DXGT_E_TOOBIG;
+	*bytes = n * b->elem_size;
+	return 0;
+}
+
+const char *dxgt_layer_name(enum dxgt_layer l)
+{
+	switch (l) {
+	case DXGT_LAYER_D3DKMT:
+		return "d3dkmt";
+	case DXGT_LAYER_DXCORE:
+		return "dxcore";
+	case DXGT_LAYER_IOCTL:
+		return "ioctl";
+	default:
+		return "?";
+	}
+}
+
+const char *dxgt_dir_name(enum dxgt_dir d)
+{
+	static const char *const names[] = {"none", "in", "out", "inout"};
+	return (unsigned)d < DXGT__N(names) ? names[d] : "?";
+}
+
+const char *dxgt_role_name(enum dxgt_role r)
+{
+	static const char *const names[] = {"none", "in", "out", "inout", "del"};
+	return (unsigned)r < DXGT__N(names) ? names[r] : "?";
+}
+
+static const char *const obj_letters[] = {
+#define DXGT__OBJ_LETTER(name, letter, text) letter,
+	DXGT_OBJECT_KINDS(DXGT__OBJ_LETTER)
+#undef DXGT__OBJ_LETTER
+};
+static const char *const obj_names[] = {
+#define DXGT__OBJ_NAME(name, letter, text) text,
+	DXGT_OBJECT_KINDS(DXGT__OBJ_NAME)
+#undef DXGT__OBJ_NAME
+};
+
+const char *dxgt_obj_letter(enum dxgt_obj k)
+{
+	return (unsigned)k < DXGT__N(obj_letters) ? obj_letters[k] : "?";
+}
+
+const char *dxgt_obj_name(enum dxgt_obj k)
+{
+	return (unsigned)k < DXGT__N(obj_names) ? obj_names[k] : "?";
+}
