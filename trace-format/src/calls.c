@@ -69,7 +69,9 @@ enum {
 	 DXGT__LEN_##rule(T, P, len),                                                                 \
 	 (uint32_t)sizeof(etype),                                                                  \
 	 NULL}
-#define DXGT__VOL_INIT(T, field) {#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field)}
+#define DXGT__VOL_INIT(T, field) {#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field), 0}
+#define DXGT__SCALAR_INIT(T, field, fmt)                                                           \
+	{#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field), DXGT_FMT_##fmt}
 
 /* Call rows. */
 static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
@@ -90,6 +92,8 @@ static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
 	 NULL,                                                                                     \
 	 NULL,                                                                                     \
 	 NULL,                                                                                     \
+	 NULL,                                                                                     \
+	 0,                                                                                        \
 	 0,                                                                                        \
 	 0,                                                                                        \
 	 0},
@@ -103,8 +107,8 @@ static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
 };
 
 static struct dxgt_elem_desc elems[DXGT__N_ELEMS] = {
-	{"none", 0, NULL, NULL, NULL, 0, 0, 0},
-#define DXGT_ELEM(tag) {#tag, (uint32_t)sizeof(struct dxgt_##tag), NULL, NULL, NULL, 0, 0, 0},
+	{"none", 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0},
+#define DXGT_ELEM(tag) {#tag, (uint32_t)sizeof(struct dxgt_##tag), NULL, NULL, NULL, NULL, 0, 0, 0, 0},
 #include "dxgt/calls.def"
 };
 
@@ -142,6 +146,24 @@ static const struct dxgt_field_desc vol_rows[] = {
 };
 static const uint16_t vol_owner[] = {
 #define DXGT_VOLATILE(id, field) DXGT__CI_##id,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_field_desc scalar_rows[] = {
+#define DXGT_SCALAR(id, field, fmt) DXGT__SCALAR_INIT(struct dxgt__args_##id, a.field, fmt),
+#include "dxgt/calls.def"
+};
+static const uint16_t scalar_owner[] = {
+#define DXGT_SCALAR(id, field, fmt) DXGT__CI_##id,
+#include "dxgt/calls.def"
+};
+
+static const struct dxgt_field_desc escalar_rows[] = {
+#define DXGT_ESCALAR(tag, field, fmt) DXGT__SCALAR_INIT(struct dxgt_##tag, field, fmt),
+#include "dxgt/calls.def"
+};
+static const uint16_t escalar_owner[] = {
+#define DXGT_ESCALAR(tag, field, fmt) DXGT__EI_##tag,
 #include "dxgt/calls.def"
 };
 
@@ -202,7 +224,9 @@ static void calls_init(void)
 	DXGT__ATTACH(handle_rows, handle_owner, calls, handles, n_handles);
 	DXGT__ATTACH(buf_rows, buf_owner, calls, bufs, n_bufs);
 	DXGT__ATTACH(vol_rows, vol_owner, calls, volatiles, n_volatiles);
+	DXGT__ATTACH(scalar_rows, scalar_owner, calls, scalars, n_scalars);
 	DXGT__ATTACH(ehandle_rows, ehandle_owner, elems, handles, n_handles);
+	DXGT__ATTACH(escalar_rows, escalar_owner, elems, scalars, n_scalars);
 	DXGT__ATTACH(ebuf_rows, ebuf_owner, elems, bufs, n_bufs);
 	DXGT__ATTACH(evol_rows, evol_owner, elems, volatiles, n_volatiles);
 }

@@ -76,10 +76,17 @@ struct dxgt_handle_desc {
 	uint8_t kind;     /* enum dxgt_obj */
 };
 
+enum dxgt_fmt {
+	DXGT_FMT_DEC = 1,
+	DXGT_FMT_HEX = 2,
+	DXGT_FMT_LUID = 3, /* two u32, low part first; printed high:low */
+};
+
 struct dxgt_field_desc {
 	const char *name;
 	uint32_t off;
 	uint32_t size;
+	uint8_t fmt; /* enum dxgt_fmt for scalars; 0 for volatiles */
 };
 
 struct dxgt_elem_desc;
@@ -103,7 +110,8 @@ struct dxgt_elem_desc {
 	const struct dxgt_handle_desc *handles;
 	const struct dxgt_buf_desc *bufs;
 	const struct dxgt_field_desc *volatiles;
-	uint16_t n_handles, n_bufs, n_volatiles;
+	const struct dxgt_field_desc *scalars;
+	uint16_t n_handles, n_bufs, n_volatiles, n_scalars;
 };
 
 struct dxgt_call_desc {
@@ -120,7 +128,8 @@ struct dxgt_call_desc {
 	const struct dxgt_handle_desc *handles;
 	const struct dxgt_buf_desc *bufs;
 	const struct dxgt_field_desc *volatiles;
-	uint16_t n_handles, n_bufs, n_volatiles;
+	const struct dxgt_field_desc *scalars;
+	uint16_t n_handles, n_bufs, n_volatiles, n_scalars;
 };
 
 #define DXGT_IOCTL_TYPE 0x47u
