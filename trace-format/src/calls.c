@@ -48,15 +48,17 @@ enum {
 #define DXGT__LEN_COUNT(T, P, f) offsetof(T, P f), DXGT__MSIZE(T, P f), 0
 #define DXGT__LEN_FIXED(T, P, n) 0, 0, (n)
 
-#define DXGT__HANDLE_INIT(T, field, role, kind)                                                    \
-	{#field, (uint32_t)offsetof(T, field), 0, 0, 4, 1, DXGT__ROLE(role), DXGT__KIND(kind)}
-#define DXGT__HANDLES_INIT(T, field, count, stride, role, kind)                                    \
+/* P is the member prefix: "a." inside a call's wrapper struct, empty for
+ * element types; names are stringified without it. */
+#define DXGT__HANDLE_INIT(T, P, field, role, kind)                                                 \
+	{#field, (uint32_t)offsetof(T, P field), 0, 0, 4, 1, DXGT__ROLE(role), DXGT__KIND(kind)}
+#define DXGT__HANDLES_INIT(T, P, field, count, stride, role, kind)                                 \
 	{#field,                                                                                   \
-	 (uint32_t)offsetof(T, field),                                                             \
-	 (uint32_t)offsetof(T, count),                                                             \
-	 DXGT__MSIZE(T, count),                                                                    \
+	 (uint32_t)offsetof(T, P field),                                                           \
+	 (uint32_t)offsetof(T, P count),                                                           \
+	 DXGT__MSIZE(T, P count),                                                                  \
 	 (stride),                                                                                 \
-	 DXGT__MSIZE(T, field) / (stride),                                                         \
+	 DXGT__MSIZE(T, P field) / (stride),                                                       \
 	 DXGT__ROLE(role),                                                                         \
 	 DXGT__KIND(kind)}
 #define DXGT__BUF_INIT(T, P, ptr, rule, len, etype, dir, role, kind)                               \
@@ -69,9 +71,10 @@ enum {
 	 DXGT__LEN_##rule(T, P, len),                                                                 \
 	 (uint32_t)sizeof(etype),                                                                  \
 	 NULL}
-#define DXGT__VOL_INIT(T, field) {#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field), 0}
-#define DXGT__SCALAR_INIT(T, field, fmt)                                                           \
-	{#field, (uint32_t)offsetof(T, field), DXGT__MSIZE(T, field), DXGT_FMT_##fmt}
+#define DXGT__VOL_INIT(T, P, field)                                                                \
+	{#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), 0}
+#define DXGT__SCALAR_INIT(T, P, field, fmt)                                                        \
+	{#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), DXGT_FMT_##fmt}
 
 /* Call rows. */
 static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
@@ -115,9 +118,9 @@ static struct dxgt_elem_desc elems[DXGT__N_ELEMS] = {
 /* Row arrays, each with a parallel array naming its owner. */
 static const struct dxgt_handle_desc handle_rows[] = {
 #define DXGT_HANDLE(id, field, role, kind)                                                         \
-	DXGT__HANDLE_INIT(struct dxgt__args_##id, a.field, role, kind),
+	DXGT__HANDLE_INIT(struct dxgt__args_##id, a., field, role, kind),
 #define DXGT_HANDLES(id, field, count, stride, role, kind)                                         \
-	DXGT__HANDLES_INIT(struct dxgt__args_##id, a.field, a.count, stride, role, kind),
+	DXGT__HANDLES_INIT(struct dxgt__args_##id, a., field, count, stride, role, kind),
 #include "dxgt/calls.def"
 };
 static const uint16_t handle_owner[] = {
@@ -141,7 +144,7 @@ static const uint16_t buf_elem[] = {
 };
 
 static const struct dxgt_field_desc vol_rows[] = {
-#define DXGT_VOLATILE(id, field) DXGT__VOL_INIT(struct dxgt__args_##id, a.field),
+#define DXGT_VOLATILE(id, field) DXGT__VOL_INIT(struct dxgt__args_##id, a., field),
 #include "dxgt/calls.def"
 };
 static const uint16_t vol_owner[] = {
@@ -150,7 +153,7 @@ static const uint16_t vol_owner[] = {
 };
 
 static const struct dxgt_field_desc scalar_rows[] = {
-#define DXGT_SCALAR(id, field, fmt) DXGT__SCALAR_INIT(struct dxgt__args_##id, a.field, fmt),
+#define DXGT_SCALAR(id, field, fmt) DXGT__SCALAR_INIT(struct dxgt__args_##id, a., field, fmt),
 #include "dxgt/calls.def"
 };
 static const uint16_t scalar_owner[] = {
@@ -159,7 +162,7 @@ static const uint16_t scalar_owner[] = {
 };
 
 static const struct dxgt_field_desc escalar_rows[] = {
-#define DXGT_ESCALAR(tag, field, fmt) DXGT__SCALAR_INIT(struct dxgt_##tag, field, fmt),
+#define DXGT_ESCALAR(tag, field, fmt) DXGT__SCALAR_INIT(struct dxgt_##tag, , field, fmt),
 #include "dxgt/calls.def"
 };
 static const uint16_t escalar_owner[] = {
@@ -168,7 +171,7 @@ static const uint16_t escalar_owner[] = {
 };
 
 static const struct dxgt_handle_desc ehandle_rows[] = {
-#define DXGT_EHANDLE(tag, field, role, kind) DXGT__HANDLE_INIT(struct dxgt_##tag, field, role, kind),
+#define DXGT_EHANDLE(tag, field, role, kind) DXGT__HANDLE_INIT(struct dxgt_##tag, , field, role, kind),
 #include "dxgt/calls.def"
 };
 static const uint16_t ehandle_owner[] = {
@@ -187,7 +190,7 @@ static const uint16_t ebuf_owner[] = {
 };
 
 static const struct dxgt_field_desc evol_rows[] = {
-#define DXGT_EVOLATILE(tag, field) DXGT__VOL_INIT(struct dxgt_##tag, field),
+#define DXGT_EVOLATILE(tag, field) DXGT__VOL_INIT(struct dxgt_##tag, , field),
 #include "dxgt/calls.def"
 };
 static const uint16_t evol_owner[] = {

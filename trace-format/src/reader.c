@@ -51,6 +51,7 @@ static ssize_t rd(struct dxgt_reader *r, void *buf, size_t n)
 		size_t k = n < left ? n : left;
 		memcpy(buf, r->mem + r->off, k);
 		r->off += k;
+		r->st.offset = r->off;
 		return (ssize_t)k;
 	}
 	size_t got = 0;
@@ -66,6 +67,7 @@ static ssize_t rd(struct dxgt_reader *r, void *buf, size_t n)
 		got += (size_t)k;
 	}
 	r->off += got;
+	r->st.offset = r->off;
 	return (ssize_t)got;
 }
 

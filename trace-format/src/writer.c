@@ -144,7 +144,8 @@ int dxgt_writer_open_fd(struct dxgt_writer **out, int fd, const struct dxgt_writ
 	dxgt__put_le(h, 8, DXGT_FORMAT_MAJOR, 2);
 	dxgt__put_le(h, 10, DXGT_FORMAT_MINOR, 2);
 	dxgt__put_le(h, 12, DXGT__FILE_HDR, 4);
-	dxgt__put_le(h, 16, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, 8);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	dxgt__put_le(h, 16, opts && opts->created_unix_ns ? opts->created_unix_ns : now, 8);
 	dxgt__put_le(h, 28, dxgt__crc32(0, h, 28), 4);
 	int rc = write_all(w, h, sizeof(h));
 	if (rc < 0) {

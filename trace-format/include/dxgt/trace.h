@@ -144,6 +144,7 @@ struct dxgt_writer_opts {
 	int level;            /* zstd level; 0 = 1 */
 	bool no_compress;     /* store chunks uncompressed */
 	bool no_index;        /* do not write the index and trailer at close */
+	uint64_t created_unix_ns; /* header creation time; 0 = now (tests pin it) */
 };
 
 /* Create path (mode 0600: traces can hold private driver data), truncating
@@ -175,6 +176,7 @@ struct dxgt_read_state {
 	uint16_t major, minor;
 	uint64_t created_unix_ns;
 	uint64_t file_size;  /* 0 when unknown (memory readers give the length) */
+	uint64_t offset;     /* bytes consumed so far, for progress */
 	uint64_t chunks;     /* record chunks delivered */
 	uint64_t records;    /* records delivered, unknown types included */
 	uint64_t unknown;    /* records of unknown types (skipped by size by callers) */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the subcommands of `dxgtrace` share: the command table, error
+ * reporting in one style ("dxgtrace: <what>: <why>" on stderr), opening a
+ * trace with the exit-status rules of docs/cli.md, --calls ranges, and a
+ * progress line that shows on a terminal and stays quiet when piped.
+ */
+#ifndef DXGT_CLI_H
+#define DXGT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dxgt/trace.h"
+
+/* Exit statuses. */
+#define CLI_OK 0
+#define CLI_DIFFERENT 1 /* diff: traces differ; replay --verify: mismatches */
+#define CLI_ERROR 2     /* unusable input or a usage error */
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_dump(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+__attribute__((format(printf, 1, 2))) void cli_err(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
+
+/* Standard handling of --help and --version for a subcommand; returns true
+ * when one was handled (the caller exits 0). */
+void cli_version(void);
+
+/* Open a trace, or print why not and return CLI_ERROR. */
+int cli_open(const char *path, struct dxgt_reader **out);
+/* After reading: report a damaged or cut-off file. Returns CLI_OK for a file
+ * that was complete or merely cut off (a warning names what was recovered)
+ * and CLI_ERROR for a damaged one (checksum, malformed data). */
+int cli_finish(const char *path, const struct dxgt_reader *r, uint64_t calls);
+
+/* "A-B", "A-", "-B" or "A" (sequence numbers). Returns 0 or -1. */
+int cli_parse_range(const char *s, uint64_t *lo, uint64_t *hi);
+
+/* A progress line on stderr, shown only when stderr is a terminal and the
+ * command's own output is not (or when forced), updated at most 10 times a
+ * second. */
+struct cli_progress {
+	bool on;
+	const char *what;
+	uint64_t last_ns;
+};
+void cli_progress_start(struct cli_progress *p, const char *what, bool output_is_stdout);
+void cli_progress_update(struct cli_progress *p, const struct dxgt_reader *r);
+void cli_progress_end(struct cli_progress *p);
+
+#endif /* DXGT_CLI_H */
