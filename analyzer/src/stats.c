@@ -145,11 +145,11 @@ int dxgt_stats_print(FILE *f, const struct dxgt_stats *s)
 					     (double)r->dur[r->ndur / 2]) /
 						    2.0;
 		}
-		fprintf(f, "%-6s %-40s %8" PRIu64 " %7" PRIu64 " %8" PRIu64 " %12.1f %11.1f ",
+		fprintf(f, "%-6s %-40s %8" PRIu64 " %7" PRIu64 " %8" PRIu64 " %12.1f %11.1f",
 			dxgt_layer_name((enum dxgt_layer)r->layer), r->name, r->calls, r->failed,
 			r->unfinished, (double)r->total_ns / 1000.0, med / 1000.0);
 		for (size_t k = 0; k < r->nout; k++)
-			fprintf(f, "%s %s x%" PRIu64, k ? "," : "", r->out[k].what, r->out[k].n);
+			fprintf(f, "%s %s x%" PRIu64, k ? "," : " ", r->out[k].what, r->out[k].n);
 		fputc('\n', f);
 		calls += r->calls;
 		failed += r->failed;

@@ -207,11 +207,15 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 /* Point each owner at its run of rows. Rows of one owner are contiguous
  * because calls.def keeps them together (the unit test checks it). */
+static int scattered; /* rows of one owner found apart: calls.def is out of order */
+
 #define DXGT__ATTACH(rows, owner, table, ptr_field, n_field)                                       \
 	do {                                                                                       \
 		for (size_t i_ = 0; i_ < DXGT__N(owner); i_++) {                                   \
 			if (table[owner[i_]].n_field == 0)                                         \
 				table[owner[i_]].ptr_field = &rows[i_];                            \
+			else if (owner[i_ - 1] != owner[i_])                                       \
+				scattered++;                                                       \
 			table[owner[i_]].n_field++;                                                \
 		}                                                                                  \
 	} while (0)
@@ -237,6 +241,12 @@ static void calls_init(void)
 void dxgt__calls_init(void)
 {
 	pthread_once(&init_once, calls_init);
+}
+
+int dxgt__calls_selfcheck(void)
+{
+	dxgt__calls_init();
+	return scattered;
 }
 
 size_t dxgt_call_count(void)

@@ -108,9 +108,11 @@ static int open_common(struct dxgt_reader *r)
 		return DXGT_E_EMPTY;
 	if ((size_t)n >= 8 && memcmp(h, DXGT__FILE_MAGIC, 8) != 0)
 		return DXGT_E_MAGIC;
-	if ((size_t)n < sizeof(h))
-		return memcmp(h, DXGT__FILE_MAGIC, (size_t)n) == 0 ? DXGT_E_TRUNCATED
-								     : DXGT_E_MAGIC;
+	if ((size_t)n < sizeof(h)) {
+		/* A prefix of a header: cut short if what is there is our magic. */
+		size_t k = (size_t)n < 8 ? (size_t)n : 8;
+		return memcmp(h, DXGT__FILE_MAGIC, k) == 0 ? DXGT_E_TRUNCATED : DXGT_E_MAGIC;
+	}
 	if (dxgt__get_le(h, 28, 4) != dxgt__crc32(0, h, 28))
 		return DXGT_E_CHECKSUM;
 	r->st.major = (uint16_t)dxgt__get_le(h, 8, 2);

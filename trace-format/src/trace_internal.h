@@ -11,6 +11,8 @@
 #include <string.h>
 
 void dxgt__calls_init(void);
+/* Number of descriptor rows found apart from their call's other rows (0). */
+int dxgt__calls_selfcheck(void);
 
 static inline uint64_t dxgt__get_le(const void *base, size_t off, unsigned size)
 {
