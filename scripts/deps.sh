@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Installs the Debian 12 packages dxgtrace needs that are missing, as root or
+# through sudo. Sourced by main-job.sh and test.sh; usable on its own:
+#   scripts/deps.sh [build|test]
+set -euo pipefail
+
+dxgt_install_deps() {
+    local what=${1:-build}
+    local pkgs=(build-essential cmake pkg-config libunwind-dev libzstd-dev
+                libcapstone-dev libsqlite3-dev libjansson-dev)
+    if [ "$what" = test ]; then
+        pkgs+=(libcmocka-dev python3 python3-zstandard)
+    fi
+    local need=() p
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
+    done
+    [ ${#need[@]} -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "dxgtrace: missing packages (${need[*]}) and neither root nor sudo" >&2
+            return 1
+        fi
+    fi
+    echo "dxgtrace: installing ${need[*]}" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${need[@]}" >/dev/null
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    dxgt_install_deps "${1:-build}"
+fi
