@@ -152,7 +152,8 @@ def compare(dump_out, reader_out):
     rmetas, rcalls = parse_lines(reader_out, "reader")
     for i, (dm, rm) in enumerate(zip(dmetas, rmetas)):
         if dm[0] != rm[0]:
-            raise Disagreement(f"META {i}: kind: dump={dm[0]!r} reader={rm[0]!r}")
+            raise Disagreement(f"META {i}: kind: dump={dm[0]!r} "
+                               f"reader={rm[0]!r}")
         if len(dm[1]) != len(rm[1]):
             raise Disagreement(f"META {i} ({dm[0]}): dump has {len(dm[1])} "
                                f"fields, reader {len(rm[1])}")

@@ -274,8 +274,8 @@ def parse_records(payload, record_count):
     records, pos, n = [], 0, 0
     while pos < len(payload):
         if len(payload) - pos < RECORD_HEADER.size:
-            raise ChunkError(f"record {n} at payload offset {pos}: header runs "
-                             "past the end of the payload")
+            raise ChunkError(f"record {n} at payload offset {pos}: header "
+                             "runs past the end of the payload")
         rtype, flags, size = RECORD_HEADER.unpack_from(payload, pos)
         where = f"record {n} at payload offset {pos}"
         if size < RECORD_HEADER.size:
@@ -311,8 +311,8 @@ def parse_records(payload, record_count):
 
 def parse_index(payload, record_count):
     if len(payload) != record_count * INDEX_ENTRY.size:
-        raise ChunkError(f"index payload of {len(payload)} bytes does not hold "
-                         f"exactly {record_count} entries of 24 bytes")
+        raise ChunkError(f"index payload of {len(payload)} bytes does not "
+                         f"hold exactly {record_count} entries of 24 bytes")
     return [INDEX_ENTRY.unpack_from(payload, i * INDEX_ENTRY.size)
             for i in range(record_count)]
 
@@ -358,9 +358,12 @@ def zstd_decompress(stored, raw_size):
             if not piece:
                 break
             raw += piece
-        if len(raw) != raw_size:
-            raise ChunkError(f"payload decompresses to {'more than ' if len(raw) > raw_size else ''}"
-                             f"{len(raw)} bytes, raw_size is {raw_size}")
+        if len(raw) > raw_size:
+            raise ChunkError(f"payload decompresses to more than raw_size "
+                             f"{raw_size} bytes")
+        if len(raw) < raw_size:
+            raise ChunkError(f"payload decompresses to {len(raw)} bytes, "
+                             f"raw_size is {raw_size}")
         # ... then make sure that frame is complete and is all there is.
         dobj = dctx.decompressobj()
         dobj.decompress(stored)
@@ -450,7 +453,8 @@ def read_trace(data):
     off = trace.header_size
     while True:
         if off == len(data):
-            trace.reason = "no index chunk and trailer: the recording was cut off"
+            trace.reason = ("no index chunk and trailer: the recording was "
+                            "cut off")
             break
         try:
             info, payload = read_chunk(data, off)
@@ -568,14 +572,16 @@ def status_notes(trace):
         notes.append(f"{len(orphans)} LEAVE records without an ENTER "
                      f"(first seq {orphans[0]}) are not reported")
     if trace.unknown_records:
-        notes.append(f"{trace.unknown_records} records of unknown type skipped")
+        notes.append(f"{trace.unknown_records} records of unknown type "
+                     "skipped")
     return notes
 
 
 # --- self test ---------------------------------------------------------------
 
 def _record(rtype, body, flags=0):
-    return RECORD_HEADER.pack(rtype, flags, RECORD_HEADER.size + len(body)) + body
+    size = RECORD_HEADER.size + len(body)
+    return RECORD_HEADER.pack(rtype, flags, size) + body
 
 
 def _buffer(desc, data, level=0, flags=0, elem=0, orig_len=None, addr=0,
@@ -589,13 +595,14 @@ def _chunk(kind, codec, raw, count, first_seq):
     stored = raw
     if codec == CODEC_ZSTD:
         stored = zstandard.ZstdCompressor().compress(raw)
-    head = CHUNK_HEADER.pack(CHUNK_MAGIC, kind, codec, 0, len(stored), len(raw),
-                             count, crc32(stored), first_seq, 0, 0)
+    head = CHUNK_HEADER.pack(CHUNK_MAGIC, kind, codec, 0, len(stored),
+                             len(raw), count, crc32(stored), first_seq, 0, 0)
     return head[:36] + struct.pack("<I", crc32(head[:36])) + stored
 
 
 def _file_header(major=1, minor=0):
-    head = FILE_HEADER.pack(FILE_MAGIC, major, minor, 32, 1700000000 << 30, 0, 0)
+    head = FILE_HEADER.pack(FILE_MAGIC, major, minor, 32, 1700000000 << 30,
+                            0, 0)
     return head[:28] + struct.pack("<I", crc32(head[:28]))
 
 
@@ -604,10 +611,11 @@ def build_selftest_trace():
     buffer and two frames, ENTER 2 (never returns) and a record of unknown
     type; chunk 2 (zstd) holds LEAVE 1.  Then index and trailer."""
     meta = META_FIXED.pack(1, 4, 0)
-    for vtype, key, value in ((VAL_U64, b"pid", struct.pack("<Q", 4242)),
-                              (VAL_STR, b"exe", "/usr/bin/vkcube\u00e9".encode()),
-                              (VAL_BYTES, b"build_id", bytes.fromhex("00ff7a")),
-                              (VAL_I64, b"delta", struct.pack("<q", -5))):
+    for vtype, key, value in (
+            (VAL_U64, b"pid", struct.pack("<Q", 4242)),
+            (VAL_STR, b"exe", "/usr/bin/vkcube\u00e9".encode()),
+            (VAL_BYTES, b"build_id", bytes.fromhex("00ff7a")),
+            (VAL_I64, b"delta", struct.pack("<q", -5))):
         meta += META_FIELD.pack(vtype, len(key), 0, len(value)) + key + value
     args_in = bytes(range(16))
     enter1 = ENTER_FIXED.pack(1, 1000, 0, 77, 3, 0, 0x05, 0xC0104705, 3, 0,
@@ -648,9 +656,11 @@ def selftest():
         "pid": 4242, "exe": "/usr/bin/vkcube\u00e9", "build_id": "00ff7a",
         "delta": -5}}, lines[0]
     c1, c2 = lines[1], lines[2]
-    assert (c1["seq"], c1["tid"], c1["layer"], c1["call_id"]) == (1, 77, "ioctl", 5)
+    assert (c1["seq"], c1["tid"], c1["layer"], c1["call_id"]) == (
+        1, 77, "ioctl", 5)
     assert (c1["code"], c1["fd"], c1["parent"]) == ("0xc0104705", 3, 0)
-    assert (c1["t_enter_ns"], c1["t_leave_ns"], c1["returned"]) == (1000, 2000, True)
+    assert (c1["t_enter_ns"], c1["t_leave_ns"], c1["returned"]) == (
+        1000, 2000, True)
     assert (c1["ret"], c1["errno"], c1["status"]) == (-22, 22, "0xc000000d")
     assert c1["in"]["args"] == bytes(range(16)).hex()
     assert c1["in"]["bufs"] == [{
@@ -660,9 +670,11 @@ def selftest():
     assert fnv1a64(b"a") == 0xAF63DC4C8601EC8C  # published FNV-1a test vector
     assert c1["out"]["args"] == bytes(range(16, 32)).hex()
     b = c1["out"]["bufs"][0]
-    assert (b["desc"], b["level"], b["elem"], b["parent"], b["len"]) == (1, 1, 2, 0, 4)
+    assert (b["desc"], b["level"], b["elem"], b["parent"], b["len"]) == (
+        1, 1, 2, 0, 4)
     assert c1["frames"] == ["0x401000", "0x402abc"]
-    assert (c2["seq"], c2["layer"], c2["parent"], c2["returned"]) == (2, "d3dkmt", 1, False)
+    assert (c2["seq"], c2["layer"], c2["parent"], c2["returned"]) == (
+        2, "d3dkmt", 1, False)
     assert c2["out"] is None and c2["ret"] is None and c2["status"] is None
     assert "code" not in c2 and "fd" not in c2 and c2["frames"] == []
     assert trace.unknown_records == 1
@@ -689,9 +701,11 @@ def selftest():
     bad[idx_off + 40 + 16] ^= 1  # entry 0's record_count
     payload = bytes(bad[idx_off + 40:idx_off + 40 + 48])
     bad[idx_off + 20:idx_off + 24] = struct.pack("<I", crc32(payload))
-    bad[idx_off + 36:idx_off + 40] = struct.pack("<I", crc32(bad[idx_off:idx_off + 36]))
+    bad[idx_off + 36:idx_off + 40] = struct.pack(
+        "<I", crc32(bad[idx_off:idx_off + 36]))
     t, ent, lv = reread(bytes(bad))
-    assert not t.complete and ent == [1, 2] and "index entry 0" in t.reason, t.reason
+    assert not t.complete and ent == [1, 2], t.reason
+    assert "index entry 0" in t.reason, t.reason
     # Header problems are fatal.
     for blob, what in ((b"", "empty"), (b"NOTATRACE" + data[9:], "magic"),
                        (_file_header(major=2) + data[32:], "major"),
