@@ -132,7 +132,8 @@ static int cmp_row(const void *a, const void *b)
 int dxgt_stats_print(FILE *f, const struct dxgt_stats *s)
 {
 	uint64_t calls = 0, failed = 0, unfinished = 0;
-	qsort(s->rows, s->n, sizeof(*s->rows), cmp_row);
+	if (s->n)
+		qsort(s->rows, s->n, sizeof(*s->rows), cmp_row);
 	fprintf(f, "%-6s %-40s %8s %7s %8s %12s %11s  %s\n", "layer", "call", "calls", "failed",
 		"no-ret", "total_us", "median_us", "failures");
 	for (size_t i = 0; i < s->n; i++) {
