@@ -16,7 +16,7 @@
 /* Exit statuses. */
 #define CLI_OK 0
 #define CLI_DIFFERENT 1 /* diff: traces differ; replay --verify: mismatches */
-#define CLI_ERROR 2     /* unusable input or a usage error */
+#define CLI_ERROR 2	/* unusable input or a usage error */
 
 struct cli_cmd {
 	const char *name;

@@ -14,14 +14,14 @@
 #include "dxgt/calls.h"
 
 static const char usage[] =
-	"usage: dxgtrace calls [--markdown | --json] [NAME...]\n\n"
-	"List the calls dxgtrace understands: their D3DKMT and ioctl names, request\n"
-	"code, argument struct size, handles (role and kind), nested buffers (how\n"
-	"their length is found, direction, second level) and volatile outputs.\n"
-	"With NAMEs, only those calls (Escape, D3DKMTEscape, LX_DXESCAPE, 0x0d).\n\n"
-	"  --markdown      the table of docs/descriptors.md\n"
-	"  --json          one JSON document with every detail\n"
-	"  -h, --help      this help;  -V, --version\n";
+    "usage: dxgtrace calls [--markdown | --json] [NAME...]\n\n"
+    "List the calls dxgtrace understands: their D3DKMT and ioctl names, request\n"
+    "code, argument struct size, handles (role and kind), nested buffers (how\n"
+    "their length is found, direction, second level) and volatile outputs.\n"
+    "With NAMEs, only those calls (Escape, D3DKMTEscape, LX_DXESCAPE, 0x0d).\n\n"
+    "  --markdown      the table of docs/descriptors.md\n"
+    "  --json          one JSON document with every detail\n"
+    "  -h, --help      this help;  -V, --version\n";
 
 static const char *rule_text(const struct dxgt_buf_desc *b, char *buf, size_t len)
 {
@@ -52,7 +52,8 @@ static void bufs_text(FILE *f, const struct dxgt_buf_desc *b, uint16_t n, const 
 	char rule[64];
 	for (uint16_t i = 0; i < n; i++) {
 		fprintf(f, "%s%s@%" PRIu32 " %s, %s", i ? sep : "", b[i].name, b[i].ptr_off,
-			dxgt_dir_name((enum dxgt_dir)b[i].dir), rule_text(&b[i], rule, sizeof(rule)));
+			dxgt_dir_name((enum dxgt_dir)b[i].dir),
+			rule_text(&b[i], rule, sizeof(rule)));
 		if (b[i].kind)
 			fprintf(f, ", %s %s handles", dxgt_role_name((enum dxgt_role)b[i].role),
 				dxgt_obj_name((enum dxgt_obj)b[i].kind));
@@ -124,12 +125,12 @@ static json_t *handles_json(const struct dxgt_handle_desc *h, uint16_t n)
 	json_t *a = json_array();
 	for (uint16_t i = 0; i < n; i++)
 		json_array_append_new(
-			a, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "name", h[i].name,
-				     "off", (int)h[i].off, "count_off", (int)h[i].count_off,
-				     "count_size", (int)h[i].count_size, "stride", (int)h[i].stride,
-				     "max", (int)h[i].max, "role",
-				     dxgt_role_name((enum dxgt_role)h[i].role), "kind",
-				     dxgt_obj_name((enum dxgt_obj)h[i].kind)));
+		    a,
+		    json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "name", h[i].name, "off",
+			      (int)h[i].off, "count_off", (int)h[i].count_off, "count_size",
+			      (int)h[i].count_size, "stride", (int)h[i].stride, "max",
+			      (int)h[i].max, "role", dxgt_role_name((enum dxgt_role)h[i].role),
+			      "kind", dxgt_obj_name((enum dxgt_obj)h[i].kind)));
 	return a;
 }
 
@@ -148,21 +149,21 @@ static json_t *bufs_json(const struct dxgt_buf_desc *b, uint16_t n)
 	json_t *a = json_array();
 	for (uint16_t i = 0; i < n; i++) {
 		json_t *o = json_pack(
-			"{s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:s}", "name", b[i].name,
-			"ptr_off", (int)b[i].ptr_off, "rule", rules[b[i].rule & 3], "len_off",
-			(int)b[i].len_off, "len_size", (int)b[i].len_size, "fixed", (int)b[i].fixed,
-			"elem_size", (int)b[i].elem_size, "dir", dxgt_dir_name((enum dxgt_dir)b[i].dir),
-			"role", dxgt_role_name((enum dxgt_role)b[i].role), "kind",
-			dxgt_obj_name((enum dxgt_obj)b[i].kind));
+		    "{s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:s}", "name", b[i].name,
+		    "ptr_off", (int)b[i].ptr_off, "rule", rules[b[i].rule & 3], "len_off",
+		    (int)b[i].len_off, "len_size", (int)b[i].len_size, "fixed", (int)b[i].fixed,
+		    "elem_size", (int)b[i].elem_size, "dir", dxgt_dir_name((enum dxgt_dir)b[i].dir),
+		    "role", dxgt_role_name((enum dxgt_role)b[i].role), "kind",
+		    dxgt_obj_name((enum dxgt_obj)b[i].kind));
 		if (b[i].elem)
 			json_object_set_new(
-				o, "elem",
-				json_pack("{s:s, s:i, s:o, s:o, s:o}", "name", b[i].elem->name, "size",
-					  (int)b[i].elem->size, "handles",
-					  handles_json(b[i].elem->handles, b[i].elem->n_handles),
-					  "bufs", bufs_json(b[i].elem->bufs, b[i].elem->n_bufs),
-					  "volatile",
-					  fields_json(b[i].elem->volatiles, b[i].elem->n_volatiles)));
+			    o, "elem",
+			    json_pack("{s:s, s:i, s:o, s:o, s:o}", "name", b[i].elem->name, "size",
+				      (int)b[i].elem->size, "handles",
+				      handles_json(b[i].elem->handles, b[i].elem->n_handles),
+				      "bufs", bufs_json(b[i].elem->bufs, b[i].elem->n_bufs),
+				      "volatile",
+				      fields_json(b[i].elem->volatiles, b[i].elem->n_volatiles)));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -199,9 +200,11 @@ static const struct dxgt_call_desc *lookup(const char *name)
 int cmd_calls(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"markdown", no_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"markdown", no_argument, NULL, 'm'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, mode = 0;
 	optind = 1;

@@ -11,22 +11,22 @@
 #include "dxgt/error.h"
 
 static const char usage[] =
-	"usage: dxgtrace dump [--json] [--calls A-B] [--only NAME,...] [--blobs] [--meta]\n"
-	"                     [--no-time] FILE\n\n"
-	"Print every call of a trace in sequence order, one line each:\n"
-	"  SEQ TID LAYER NAME(ARGS) = RESULT <DURATION>\n"
-	"Handles get symbolic names (A1 first adapter, D1 first device, C1 first\n"
-	"context, M allocations, R resources, P paging queues, S sync objects,\n"
-	"Q hardware queues); nested buffers show as size and hash.\n\n"
-	"  --json          JSON Lines, one object per call (docs/json-output.md)\n"
-	"  --calls A-B     only calls with sequence numbers A to B (A-, -B, N)\n"
-	"  --only NAMES    only these calls, by name (Escape, D3DKMTEscape, LX_DXESCAPE)\n"
-	"  --blobs         argument structs and buffers in hex\n"
-	"  --meta          print the metadata records too (text form)\n"
-	"  --no-time       leave out durations (stable output for comparisons)\n"
-	"  -h, --help      this help;  -V, --version\n\n"
-	"Exit status: 0 success (a trace cut short is read up to where it stops, with\n"
-	"a warning); 2 unusable input or damage found (calls before it are printed).\n";
+    "usage: dxgtrace dump [--json] [--calls A-B] [--only NAME,...] [--blobs] [--meta]\n"
+    "                     [--no-time] FILE\n\n"
+    "Print every call of a trace in sequence order, one line each:\n"
+    "  SEQ TID LAYER NAME(ARGS) = RESULT <DURATION>\n"
+    "Handles get symbolic names (A1 first adapter, D1 first device, C1 first\n"
+    "context, M allocations, R resources, P paging queues, S sync objects,\n"
+    "Q hardware queues); nested buffers show as size and hash.\n\n"
+    "  --json          JSON Lines, one object per call (docs/json-output.md)\n"
+    "  --calls A-B     only calls with sequence numbers A to B (A-, -B, N)\n"
+    "  --only NAMES    only these calls, by name (Escape, D3DKMTEscape, LX_DXESCAPE)\n"
+    "  --blobs         argument structs and buffers in hex\n"
+    "  --meta          print the metadata records too (text form)\n"
+    "  --no-time       leave out durations (stable output for comparisons)\n"
+    "  -h, --help      this help;  -V, --version\n\n"
+    "Exit status: 0 success (a trace cut short is read up to where it stops, with\n"
+    "a warning); 2 unusable input or damage found (calls before it are printed).\n";
 
 struct filter {
 	uint64_t lo, hi;
@@ -73,11 +73,15 @@ static int split_names(char *s, struct filter *f)
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},   {"calls", required_argument, NULL, 'c'},
-		{"only", required_argument, NULL, 'o'}, {"blobs", no_argument, NULL, 'b'},
-		{"meta", no_argument, NULL, 'm'},   {"no-time", no_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},   {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"calls", required_argument, NULL, 'c'},
+	    {"only", required_argument, NULL, 'o'},
+	    {"blobs", no_argument, NULL, 'b'},
+	    {"meta", no_argument, NULL, 'm'},
+	    {"no-time", no_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct filter f = {0, UINT64_MAX, NULL, 0};
 	bool json = false, meta = false;

@@ -10,21 +10,21 @@
 #include "dxgt/error.h"
 
 static const char usage[] =
-	"usage: dxgtrace info FILE\n\n"
-	"Show the trace's format version and creation time, its metadata (process,\n"
-	"host, adapters, memory maps, capture options, dropped records), how many\n"
-	"chunks, records and calls it holds per layer, and whether the file is\n"
-	"complete or was recovered from a recording that did not finish.\n\n"
-	"  -h, --help      this help;  -V, --version\n\n"
-	"Exit status: 0 success (also for a trace cut short: the state line says so);\n"
-	"2 unusable input or damage found.\n";
+    "usage: dxgtrace info FILE\n\n"
+    "Show the trace's format version and creation time, its metadata (process,\n"
+    "host, adapters, memory maps, capture options, dropped records), how many\n"
+    "chunks, records and calls it holds per layer, and whether the file is\n"
+    "complete or was recovered from a recording that did not finish.\n\n"
+    "  -h, --help      this help;  -V, --version\n\n"
+    "Exit status: 0 success (also for a trace cut short: the state line says so);\n"
+    "2 unusable input or damage found.\n";
 
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -89,8 +89,8 @@ int cmd_info(int argc, char **argv)
 		status = CLI_ERROR;
 		goto out;
 	}
-	printf("size:      %" PRIu64 " bytes, %" PRIu64 " chunks, %" PRIu64
-	       " records (%" PRIu64 " bytes uncompressed)\n",
+	printf("size:      %" PRIu64 " bytes, %" PRIu64 " chunks, %" PRIu64 " records (%" PRIu64
+	       " bytes uncompressed)\n",
 	       st->offset, st->chunks, st->records, st->raw_bytes);
 	printf("calls:     %" PRIu64 " (d3dkmt %" PRIu64 ", dxcore %" PRIu64 ", ioctl %" PRIu64
 	       "), %" PRIu64 " never returned, %" PRIu64 " with backtraces\n",

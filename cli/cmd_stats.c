@@ -8,20 +8,20 @@
 #include "dxgt/error.h"
 
 static const char usage[] =
-	"usage: dxgtrace stats FILE\n\n"
-	"One row per layer and call: how many calls, how many failed (and with what\n"
-	"result), how many never returned, and the total and median time from enter\n"
-	"to leave in microseconds.\n\n"
-	"  -h, --help      this help;  -V, --version\n\n"
-	"Exit status: 0 success (a trace cut short counts what was recovered, with a\n"
-	"warning); 2 unusable input or damage found.\n";
+    "usage: dxgtrace stats FILE\n\n"
+    "One row per layer and call: how many calls, how many failed (and with what\n"
+    "result), how many never returned, and the total and median time from enter\n"
+    "to leave in microseconds.\n\n"
+    "  -h, --help      this help;  -V, --version\n\n"
+    "Exit status: 0 success (a trace cut short counts what was recovered, with a\n"
+    "warning); 2 unusable input or damage found.\n";
 
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;

@@ -9,10 +9,10 @@
 #include "cli.h"
 
 static const struct cli_cmd commands[] = {
-	{"dump", cmd_dump, "print a trace, one line per call (or JSON Lines)"},
-	{"stats", cmd_stats, "count calls, failures and time per call"},
-	{"info", cmd_info, "show a trace's header, metadata and completeness"},
-	{"calls", cmd_calls, "list the calls dxgtrace understands (the descriptor list)"},
+    {"dump", cmd_dump, "print a trace, one line per call (or JSON Lines)"},
+    {"stats", cmd_stats, "count calls, failures and time per call"},
+    {"info", cmd_info, "show a trace's header, metadata and completeness"},
+    {"calls", cmd_calls, "list the calls dxgtrace understands (the descriptor list)"},
 };
 
 static void usage(FILE *f)

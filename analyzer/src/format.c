@@ -178,7 +178,8 @@ static void put_handles_in_buf(struct line *l, const struct dxgt_buf_desc *bd,
 		for (uint32_t off = 0; off + 4 <= b->len; off += 4)
 			lput(l, "%s%s", off ? "," : "",
 			     dxgt_symtab_name(t, (enum dxgt_obj)bd->kind,
-					      (uint32_t)dxgt__le(b->data + off, 4), nb, sizeof(nb)));
+					      (uint32_t)dxgt__le(b->data + off, 4), nb,
+					      sizeof(nb)));
 		lput(l, "]");
 		return;
 	}
@@ -264,7 +265,8 @@ static void put_args(struct line *l, const struct dxgt_call *c, const struct dxg
 			lput(l, "%s=%s", h->name, h->count_size ? "[" : "");
 			for (uint32_t j = 0; j < cnt; j++) {
 				uint64_t hv = 0;
-				dxgt_field_read(r->args, r->args_len, h->off + j * h->stride, 4, &hv);
+				dxgt_field_read(r->args, r->args_len, h->off + j * h->stride, 4,
+						&hv);
 				lput(l, "%s%s", j ? "," : "",
 				     dxgt_symtab_name(t, (enum dxgt_obj)h->kind, (uint32_t)hv, nb,
 						      sizeof(nb)));
@@ -285,8 +287,9 @@ static void put_args(struct line *l, const struct dxgt_call *c, const struct dxg
 				continue;
 			}
 			put_buf(l, bd->name, bin, bout);
-			put_handles_in_buf(l, bd, bout && bd->role == DXGT_ROLE_OUT ? bout
-						: (bin ? bin : bout), t);
+			put_handles_in_buf(
+			    l, bd, bout && bd->role == DXGT_ROLE_OUT ? bout : (bin ? bin : bout),
+			    t);
 		}
 	}
 	/* Second-level buffers, after the first level. */
@@ -300,7 +303,7 @@ static void put_args(struct line *l, const struct dxgt_call *c, const struct dxg
 			if (side && find_buf(e, 1, b->desc, b->parent, b->elem))
 				continue; /* shown with its input side */
 			const struct dxgt_rec_buf *o =
-				side ? NULL : find_buf(c->leave, 1, b->desc, b->parent, b->elem);
+			    side ? NULL : find_buf(c->leave, 1, b->desc, b->parent, b->elem);
 			lput(l, ", %s[%" PRIu32 "].", d->bufs[b->parent].name, b->elem);
 			put_buf(l, b->desc < ed->n_bufs ? ed->bufs[b->desc].name : "?", b, o);
 		}
@@ -374,8 +377,7 @@ static void blobs(FILE *f, const struct dxgt_call *c)
 	}
 }
 
-int dxgt_call_print(FILE *f, const struct dxgt_call *c, const struct dxgt_symtab *t,
-		    unsigned flags)
+int dxgt_call_print(FILE *f, const struct dxgt_call *c, const struct dxgt_symtab *t, unsigned flags)
 {
 	const struct dxgt_record *e = c->enter;
 	struct line l = {0};
@@ -386,8 +388,8 @@ int dxgt_call_print(FILE *f, const struct dxgt_call *c, const struct dxgt_symtab
 	if (e->layer == DXGT_LAYER_IOCTL)
 		lput(&l, "fd=%" PRId32 ", ", e->fd);
 	if (c->desc && dxgt_call_args_size(c->desc, e->layer == DXGT_LAYER_IOCTL
-							    ? DXGT_LAYER_IOCTL
-							    : DXGT_LAYER_D3DKMT) == e->args_len)
+							? DXGT_LAYER_IOCTL
+							: DXGT_LAYER_D3DKMT) == e->args_len)
 		put_args(&l, c, t);
 	else
 		put_raw_args(&l, c);
@@ -479,8 +481,8 @@ static json_t *bufs_json(const struct dxgt_call *c, const struct dxgt_record *r,
 		json_object_set_new(o, "desc", json_integer(b->desc));
 		json_object_set_new(o, "name",
 				    c->desc && b->desc != DXGT_BUF_NODESC
-					    ? json_string(buf_name(c, b, name, sizeof(name)))
-					    : json_null());
+					? json_string(buf_name(c, b, name, sizeof(name)))
+					: json_null());
 		json_object_set_new(o, "level", json_integer(b->level));
 		json_object_set_new(o, "elem", json_integer(b->elem));
 		json_object_set_new(o, "parent",
@@ -515,8 +517,9 @@ static json_t *args_json(const struct dxgt_call *c, const struct dxgt_symtab *t)
 	const struct dxgt_call_desc *d = c->desc;
 	const struct dxgt_record *e = c->enter, *v = c->leave ? c->leave : c->enter;
 	char nb[24];
-	if (!d || dxgt_call_args_size(d, e->layer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL
-								      : DXGT_LAYER_D3DKMT) != e->args_len)
+	if (!d ||
+	    dxgt_call_args_size(d, e->layer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL
+								: DXGT_LAYER_D3DKMT) != e->args_len)
 		return o;
 	for (uint16_t i = 0; i < d->n_handles; i++) {
 		const struct dxgt_handle_desc *h = &d->handles[i];
@@ -543,14 +546,13 @@ static json_t *args_json(const struct dxgt_call *c, const struct dxgt_symtab *t)
 		if (dxgt_field_read(v->args, v->args_len, f->off, f->size, &x) < 0)
 			continue;
 		if (f->fmt == DXGT_FMT_LUID)
-			json_object_set_new(o, f->name,
-					    hexnum(x, 16, true));
+			json_object_set_new(o, f->name, hexnum(x, 16, true));
 		else if (f->fmt == DXGT_FMT_HEX)
 			json_object_set_new(o, f->name, hexnum(x, 0, true));
 		else
-			json_object_set_new(o, f->name,
-					    json_integer(f->size == 4 ? (json_int_t)(int32_t)x
-								      : (json_int_t)x));
+			json_object_set_new(
+			    o, f->name,
+			    json_integer(f->size == 4 ? (json_int_t)(int32_t)x : (json_int_t)x));
 	}
 	return o;
 }
@@ -612,9 +614,9 @@ int dxgt_call_print_json(FILE *f, const struct dxgt_call *c, const struct dxgt_s
 		json_object_set_new(o, "returned", json_boolean(l != NULL));
 		json_object_set_new(o, "ret", l ? json_integer(l->ret) : json_null());
 		json_object_set_new(o, "errno", l ? json_integer(l->err) : json_null());
-		json_object_set_new(o, "status", l && (l->flags & DXGT_LEAVE_STATUS)
-							  ? hexnum(l->status, 8, true)
-							  : json_null());
+		json_object_set_new(o, "status",
+				    l && (l->flags & DXGT_LEAVE_STATUS) ? hexnum(l->status, 8, true)
+									: json_null());
 		if (e->layer == DXGT_LAYER_IOCTL) {
 			json_object_set_new(o, "code", hexnum(e->code, 8, true));
 			json_object_set_new(o, "fd", json_integer(e->fd));

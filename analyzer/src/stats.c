@@ -141,10 +141,11 @@ int dxgt_stats_print(FILE *f, const struct dxgt_stats *s)
 		double med = 0;
 		if (r->ndur) {
 			qsort(r->dur, r->ndur, sizeof(*r->dur), cmp_u64);
-			med = r->ndur % 2 ? (double)r->dur[r->ndur / 2]
-					  : ((double)r->dur[r->ndur / 2 - 1] +
-					     (double)r->dur[r->ndur / 2]) /
-						    2.0;
+			med =
+			    r->ndur % 2
+				? (double)r->dur[r->ndur / 2]
+				: ((double)r->dur[r->ndur / 2 - 1] + (double)r->dur[r->ndur / 2]) /
+				      2.0;
 		}
 		fprintf(f, "%-6s %-40s %8" PRIu64 " %7" PRIu64 " %8" PRIu64 " %12.1f %11.1f",
 			dxgt_layer_name((enum dxgt_layer)r->layer), r->name, r->calls, r->failed,
@@ -156,7 +157,7 @@ int dxgt_stats_print(FILE *f, const struct dxgt_stats *s)
 		failed += r->failed;
 		unfinished += r->unfinished;
 	}
-	fprintf(f, "%-6s %-40s %8" PRIu64 " %7" PRIu64 " %8" PRIu64 "\n", "", "total", calls, failed,
-		unfinished);
+	fprintf(f, "%-6s %-40s %8" PRIu64 " %7" PRIu64 " %8" PRIu64 "\n", "", "total", calls,
+		failed, unfinished);
 	return ferror(f) ? DXGT_E_IO : 0;
 }

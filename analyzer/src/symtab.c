@@ -140,8 +140,8 @@ static int walk(struct dxgt_symtab *t, const struct dxgt_call *c, const struct d
 				break;
 			dxgt_field_read(in->args, in->args_len, off, 4, &vin);
 			int rc = 0;
-			if (want_out && (h->role == DXGT_ROLE_OUT ||
-					 (h->role == DXGT_ROLE_INOUT && vin == 0)))
+			if (want_out &&
+			    (h->role == DXGT_ROLE_OUT || (h->role == DXGT_ROLE_INOUT && vin == 0)))
 				rc = bind(t, h->kind, (uint32_t)v);
 			else if (!want_out && h->role == DXGT_ROLE_DEL)
 				unbind(t, h->kind, (uint32_t)v);
@@ -157,7 +157,8 @@ static int walk(struct dxgt_symtab *t, const struct dxgt_call *c, const struct d
 		if (bd->kind != DXGT_OBJ_NONE && bd->elem_size == 4) {
 			for (uint32_t off = 0; off + 4 <= b->len; off += 4) {
 				uint32_t v = (uint32_t)dxgt__le(b->data + off, 4);
-				if (want_out && bd->role == DXGT_ROLE_OUT && bind(t, bd->kind, v) < 0)
+				if (want_out && bd->role == DXGT_ROLE_OUT &&
+				    bind(t, bd->kind, v) < 0)
 					return DXGT_E_NOMEM;
 				if (!want_out && bd->role == DXGT_ROLE_DEL)
 					unbind(t, bd->kind, v);
@@ -170,7 +171,8 @@ static int walk(struct dxgt_symtab *t, const struct dxgt_call *c, const struct d
 					const struct dxgt_handle_desc *h = &bd->elem->handles[j];
 					if (h->role != DXGT_ROLE_OUT || h->off + 4 > bd->elem_size)
 						continue;
-					if (bind(t, h->kind, (uint32_t)dxgt__le(el + h->off, 4)) < 0)
+					if (bind(t, h->kind, (uint32_t)dxgt__le(el + h->off, 4)) <
+					    0)
 						return DXGT_E_NOMEM;
 				}
 			}

@@ -74,7 +74,7 @@ static uint64_t emit(const struct dxgt_call_desc *d, uint8_t layer, uint64_t par
 	struct call_io io;
 	memset(&io, 0, sizeof(io));
 	io.size = dxgt_call_args_size(d, layer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL
-								    : DXGT_LAYER_D3DKMT);
+								   : DXGT_LAYER_D3DKMT);
 	if (io.size > sizeof(io.in))
 		io.size = sizeof(io.in);
 	for (uint16_t i = 0; i < d->n_handles; i++) {
@@ -103,7 +103,8 @@ static uint64_t emit(const struct dxgt_call_desc *d, uint8_t layer, uint64_t par
 		uint64_t addr = 0x7f0000001000ull + 0x1000u * i;
 		put64(io.in, b->ptr_off, addr);
 		fill(io.data[i], bytes, d->id + i);
-		struct dxgt_rec_buf rb = {i, DXGT_BUF_NODESC, 0, 0, 0, bytes, bytes, addr, io.data[i]};
+		struct dxgt_rec_buf rb = {i,	 DXGT_BUF_NODESC, 0,	0,	   0,
+					  bytes, bytes,		  addr, io.data[i]};
 		if (b->dir & DXGT_DIR_IN)
 			io.bin[io.nin++] = rb;
 		if (b->dir & DXGT_DIR_OUT)
@@ -111,7 +112,8 @@ static uint64_t emit(const struct dxgt_call_desc *d, uint8_t layer, uint64_t par
 		/* Second level: one buffer inside element 1 of the array. */
 		if (b->elem && b->elem->n_bufs && bytes >= 2 * b->elem_size) {
 			const struct dxgt_buf_desc *eb = &b->elem->bufs[0];
-			struct dxgt_rec_buf sb = {0, i, 1, 0, 1, 16, 16, 0x7f0000100000ull, io.data[15]};
+			struct dxgt_rec_buf sb = {0,	      i, 1, 0, 1, 16, 16, 0x7f0000100000ull,
+						  io.data[15]};
 			fill(io.data[15], 16, 99);
 			if (eb->dir & DXGT_DIR_IN)
 				io.bin[io.nin++] = sb;
@@ -184,14 +186,14 @@ static void std_meta(void)
 {
 	static const uint8_t bid[] = {0xde, 0xad, 0xbe, 0xef, 0x01, 0x02};
 	struct dxgt_meta_field proc[] = {
-		{"pid", DXGT_VAL_U64, 4242, NULL, 0},
-		{"exe", DXGT_VAL_STR, 0, (const uint8_t *)"/usr/bin/npu-probe", 18},
-		{"start_unix_ns", DXGT_VAL_I64, (uint64_t)-5, NULL, 0},
+	    {"pid", DXGT_VAL_U64, 4242, NULL, 0},
+	    {"exe", DXGT_VAL_STR, 0, (const uint8_t *)"/usr/bin/npu-probe", 18},
+	    {"start_unix_ns", DXGT_VAL_I64, (uint64_t)-5, NULL, 0},
 	};
 	struct dxgt_meta_field host[] = {
-		{"os", DXGT_VAL_STR, 0, (const uint8_t *)"linux", 5},
-		{"kernel", DXGT_VAL_STR, 0, (const uint8_t *)"6.6.87.2-microsoft-standard-WSL2", 32},
-		{"dxcore_build_id", DXGT_VAL_BYTES, 0, bid, sizeof(bid)},
+	    {"os", DXGT_VAL_STR, 0, (const uint8_t *)"linux", 5},
+	    {"kernel", DXGT_VAL_STR, 0, (const uint8_t *)"6.6.87.2-microsoft-standard-WSL2", 32},
+	    {"dxcore_build_id", DXGT_VAL_BYTES, 0, bid, sizeof(bid)},
 	};
 	meta(DXGT_META_PROCESS, proc, 3);
 	meta(DXGT_META_HOST, host, 3);
@@ -226,8 +228,8 @@ static void mode_all(void)
 	}
 	/* A failing escape at both layers, and one that never returns. */
 	const struct dxgt_call_desc *esc = dxgt_call_by_name("Escape");
-	uint64_t p = emit(esc, DXGT_LAYER_D3DKMT, 0, 101, (int32_t)0xC0000023, 0, 0xC0000023, 1, 1,
-			  pool);
+	uint64_t p =
+	    emit(esc, DXGT_LAYER_D3DKMT, 0, 101, (int32_t)0xC0000023, 0, 0xC0000023, 1, 1, pool);
 	emit(esc, DXGT_LAYER_IOCTL, p, 101, -1, 75, 0, 0, 1, pool);
 	emit(esc, DXGT_LAYER_D3DKMT, 0, 102, 0, 0, 0, 1, 0, pool);
 }
@@ -236,8 +238,9 @@ static void mode_npu(void)
 {
 	uint32_t pool[DXGT_OBJ_COUNT] = {0};
 	std_meta();
-	static const char *const seqn[] = {"EnumAdapters3", "OpenAdapterFromLuid", "CreateDevice",
-					   "Escape", "Escape", "Escape", "CreateContextVirtual"};
+	static const char *const seqn[] = {
+	    "EnumAdapters3", "OpenAdapterFromLuid", "CreateDevice", "Escape", "Escape",
+	    "Escape",	     "CreateContextVirtual"};
 	for (size_t i = 0; i < sizeof(seqn) / sizeof(seqn[0]); i++) {
 		const struct dxgt_call_desc *d = dxgt_call_by_name(seqn[i]);
 		int fail = i >= 4 && i <= 5;

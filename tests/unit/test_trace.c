@@ -116,13 +116,19 @@ static void write_every_row(struct dxgt_writer *w, struct list *l)
 			for (uint16_t k = 0; k < d->n_bufs && nb < 14; k++) {
 				uint32_t len = rnd8() + 1u;
 				rnd_fill(data[k % 8], len);
-				bufs[nb++] = (struct dxgt_rec_buf){k, DXGT_BUF_NODESC, 0, 0, 0,
-								   len + (k & 1), len,
-								   0x7f0000000000ull + k, data[k % 8]};
+				bufs[nb++] = (struct dxgt_rec_buf){
+				    k,	 DXGT_BUF_NODESC,	0,	    0, 0, len + (k & 1),
+				    len, 0x7f0000000000ull + k, data[k % 8]};
 				if (d->bufs[k].elem && d->bufs[k].elem->n_bufs)
-					bufs[nb++] = (struct dxgt_rec_buf){
-						0, k, 1, DXGT_BUF_TRUNCATED, 3, 200, 7,
-						0x7f0000100000ull, data[(k + 1) % 8]};
+					bufs[nb++] = (struct dxgt_rec_buf){0,
+									   k,
+									   1,
+									   DXGT_BUF_TRUNCATED,
+									   3,
+									   200,
+									   7,
+									   0x7f0000100000ull,
+									   data[(k + 1) % 8]};
 			}
 			struct dxgt_record e = {0};
 			e.type = DXGT_REC_ENTER;
@@ -162,10 +168,10 @@ static void write_every_row(struct dxgt_writer *w, struct list *l)
 		}
 	}
 	struct dxgt_meta_field f[4] = {
-		{"pid", DXGT_VAL_U64, 4242, NULL, 0},
-		{"exe", DXGT_VAL_STR, 0, (const uint8_t *)"/bin/x", 6},
-		{"build_id", DXGT_VAL_BYTES, 0, (const uint8_t *)"\x01\x00\x02", 3},
-		{"delta", DXGT_VAL_I64, (uint64_t)-3, NULL, 0},
+	    {"pid", DXGT_VAL_U64, 4242, NULL, 0},
+	    {"exe", DXGT_VAL_STR, 0, (const uint8_t *)"/bin/x", 6},
+	    {"build_id", DXGT_VAL_BYTES, 0, (const uint8_t *)"\x01\x00\x02", 3},
+	    {"delta", DXGT_VAL_I64, (uint64_t)-3, NULL, 0},
 	};
 	struct dxgt_record m = {0};
 	m.type = DXGT_REC_META;
@@ -258,13 +264,28 @@ static uint8_t *small_trace(struct list *l, size_t *len, bool no_index)
 	for (uint64_t s = 1; s <= 12; s++) {
 		rnd_fill(payload, sizeof(payload));
 		struct dxgt_rec_buf b = {0, DXGT_BUF_NODESC, 0, 0, 0, 64, 64, 0x1000, payload};
-		struct dxgt_record e = {.type = DXGT_REC_ENTER, .seq = s, .time_ns = s, .tid = 1,
-					.layer = DXGT_LAYER_IOCTL, .call_id = d->id,
-					.code = d->ioctl_code, .fd = 3, .args = args,
-					.args_len = 32, .bufs = &b, .n_bufs = 1};
-		struct dxgt_record v = {.type = DXGT_REC_LEAVE, .seq = s, .time_ns = s + 1,
-					.tid = 1, .layer = DXGT_LAYER_IOCTL, .call_id = d->id,
-					.ret = -1, .err = 75, .args = args, .args_len = 32};
+		struct dxgt_record e = {.type = DXGT_REC_ENTER,
+					.seq = s,
+					.time_ns = s,
+					.tid = 1,
+					.layer = DXGT_LAYER_IOCTL,
+					.call_id = d->id,
+					.code = d->ioctl_code,
+					.fd = 3,
+					.args = args,
+					.args_len = 32,
+					.bufs = &b,
+					.n_bufs = 1};
+		struct dxgt_record v = {.type = DXGT_REC_LEAVE,
+					.seq = s,
+					.time_ns = s + 1,
+					.tid = 1,
+					.layer = DXGT_LAYER_IOCTL,
+					.call_id = d->id,
+					.ret = -1,
+					.err = 75,
+					.args = args,
+					.args_len = 32};
 		assert_int_equal(dxgt_writer_add(w, &e), 0);
 		list_add(l, &e);
 		assert_int_equal(dxgt_writer_add(w, &v), 0);
@@ -423,8 +444,8 @@ static void encode_limits(void **state)
 	(void)state;
 	uint8_t small[16];
 	size_t need = 0;
-	struct dxgt_record e = {.type = DXGT_REC_ENTER, .seq = 1, .args_len = 100,
-				.args = (const uint8_t *)small};
+	struct dxgt_record e = {
+	    .type = DXGT_REC_ENTER, .seq = 1, .args_len = 100, .args = (const uint8_t *)small};
 	assert_int_equal(dxgt_record_encode(&e, small, sizeof(small), &need), DXGT_E_TOOBIG);
 	assert_int_equal(need, 8 + 56 + 100);
 	e.n_frames = DXGT_MAX_FRAMES + 1;
@@ -448,14 +469,24 @@ static void add_call(struct dxgt_writer *w, uint64_t seq, uint32_t tid, bool lea
 	const struct dxgt_call_desc *d = dxgt_call_by_name("Escape");
 	uint8_t args[32] = {0};
 	args[0] = (uint8_t)seq;
-	struct dxgt_record e = {.type = DXGT_REC_ENTER, .seq = seq, .time_ns = seq * 10,
-				.tid = tid, .layer = DXGT_LAYER_D3DKMT, .call_id = d->id,
-				.args = args, .args_len = 32};
+	struct dxgt_record e = {.type = DXGT_REC_ENTER,
+				.seq = seq,
+				.time_ns = seq * 10,
+				.tid = tid,
+				.layer = DXGT_LAYER_D3DKMT,
+				.call_id = d->id,
+				.args = args,
+				.args_len = 32};
 	assert_int_equal(dxgt_writer_add(w, &e), 0);
 	if (leave) {
-		struct dxgt_record v = {.type = DXGT_REC_LEAVE, .seq = seq, .time_ns = seq * 10 + 5,
-					.tid = tid, .layer = DXGT_LAYER_D3DKMT, .call_id = d->id,
-					.args = args, .args_len = 32};
+		struct dxgt_record v = {.type = DXGT_REC_LEAVE,
+					.seq = seq,
+					.time_ns = seq * 10 + 5,
+					.tid = tid,
+					.layer = DXGT_LAYER_D3DKMT,
+					.call_id = d->id,
+					.args = args,
+					.args_len = 32};
 		assert_int_equal(dxgt_writer_add(w, &v), 0);
 	}
 }
@@ -463,8 +494,12 @@ static void add_call(struct dxgt_writer *w, uint64_t seq, uint32_t tid, bool lea
 static void add_leave(struct dxgt_writer *w, uint64_t seq)
 {
 	uint8_t args[32] = {0};
-	struct dxgt_record v = {.type = DXGT_REC_LEAVE, .seq = seq, .tid = 1,
-				.layer = DXGT_LAYER_D3DKMT, .call_id = 0x0d, .args = args,
+	struct dxgt_record v = {.type = DXGT_REC_LEAVE,
+				.seq = seq,
+				.tid = 1,
+				.layer = DXGT_LAYER_D3DKMT,
+				.call_id = 0x0d,
+				.args = args,
 				.args_len = 32};
 	assert_int_equal(dxgt_writer_add(w, &v), 0);
 }
@@ -544,13 +579,13 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_row_round_trips),
-		cmocka_unit_test(truncation_at_every_offset),
-		cmocka_unit_test(every_flipped_bit_is_caught),
-		cmocka_unit_test(magic_version_and_empty),
-		cmocka_unit_test(no_index_reads_as_unfinished),
-		cmocka_unit_test(encode_limits),
-		cmocka_unit_test(pairer_orders_by_sequence),
+	    cmocka_unit_test(every_row_round_trips),
+	    cmocka_unit_test(truncation_at_every_offset),
+	    cmocka_unit_test(every_flipped_bit_is_caught),
+	    cmocka_unit_test(magic_version_and_empty),
+	    cmocka_unit_test(no_index_reads_as_unfinished),
+	    cmocka_unit_test(encode_limits),
+	    cmocka_unit_test(pairer_orders_by_sequence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

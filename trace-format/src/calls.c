@@ -51,30 +51,30 @@ enum {
 /* P is the member prefix: "a." inside a call's wrapper struct, empty for
  * element types; names are stringified without it. */
 #define DXGT__HANDLE_INIT(T, P, field, role, kind)                                                 \
-	{#field, (uint32_t)offsetof(T, P field), 0, 0, 4, 1, DXGT__ROLE(role), DXGT__KIND(kind)}
+	{                                                                                          \
+#field, (uint32_t)offsetof(T, P field), 0, 0, 4, 1, DXGT__ROLE(role),              \
+		    DXGT__KIND(kind)                                                               \
+	}
 #define DXGT__HANDLES_INIT(T, P, field, count, stride, role, kind)                                 \
-	{#field,                                                                                   \
-	 (uint32_t)offsetof(T, P field),                                                           \
-	 (uint32_t)offsetof(T, P count),                                                           \
-	 DXGT__MSIZE(T, P count),                                                                  \
-	 (stride),                                                                                 \
-	 DXGT__MSIZE(T, P field) / (stride),                                                       \
-	 DXGT__ROLE(role),                                                                         \
-	 DXGT__KIND(kind)}
+	{                                                                                          \
+#field, (uint32_t)offsetof(T, P field), (uint32_t)offsetof(T, P count),            \
+		    DXGT__MSIZE(T, P count), (stride), DXGT__MSIZE(T, P field) / (stride),         \
+		    DXGT__ROLE(role), DXGT__KIND(kind)                                             \
+	}
 #define DXGT__BUF_INIT(T, P, ptr, rule, len, etype, dir, role, kind)                               \
-	{#ptr,                                                                                     \
-	 (uint32_t)offsetof(T, P ptr),                                                               \
-	 DXGT_LEN_##rule,                                                                          \
-	 DXGT__DIR(dir),                                                                           \
-	 DXGT__ROLE(role),                                                                         \
-	 DXGT__KIND(kind),                                                                         \
-	 DXGT__LEN_##rule(T, P, len),                                                                 \
-	 (uint32_t)sizeof(etype),                                                                  \
-	 NULL}
+	{                                                                                          \
+#ptr, (uint32_t)offsetof(T, P ptr), DXGT_LEN_##rule, DXGT__DIR(dir),               \
+		    DXGT__ROLE(role), DXGT__KIND(kind), DXGT__LEN_##rule(T, P, len),               \
+		    (uint32_t)sizeof(etype), NULL                                                  \
+	}
 #define DXGT__VOL_INIT(T, P, field)                                                                \
-	{#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), 0}
+	{                                                                                          \
+#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), 0                 \
+	}
 #define DXGT__SCALAR_INIT(T, P, field, fmt)                                                        \
-	{#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), DXGT_FMT_##fmt}
+	{                                                                                          \
+#field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), DXGT_FMT_##fmt    \
+	}
 
 /* Call rows. */
 static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
@@ -87,7 +87,7 @@ static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
 	 DXGT__HAS(ioctl) ? ioctl : NULL,                                                          \
 	 #tag,                                                                                     \
 	 DXGT__HAS(ioctl) ? (uint32_t)_IOC(_IOC_READ | _IOC_WRITE, DXGT_IOCTL_TYPE, (num),         \
-					  sizeof(struct dxgt_##tag))                               \
+					   sizeof(struct dxgt_##tag))                              \
 			  : 0u,                                                                    \
 	 DXGT__HAS(kmt) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                                \
 	 DXGT__HAS(ioctl) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                              \
@@ -110,8 +110,9 @@ static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
 };
 
 static struct dxgt_elem_desc elems[DXGT__N_ELEMS] = {
-	{"none", 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0},
-#define DXGT_ELEM(tag) {#tag, (uint32_t)sizeof(struct dxgt_##tag), NULL, NULL, NULL, NULL, 0, 0, 0, 0},
+    {"none", 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0},
+#define DXGT_ELEM(tag)                                                                             \
+	{#tag, (uint32_t)sizeof(struct dxgt_##tag), NULL, NULL, NULL, NULL, 0, 0, 0, 0},
 #include "dxgt/calls.def"
 };
 
@@ -171,7 +172,8 @@ static const uint16_t escalar_owner[] = {
 };
 
 static const struct dxgt_handle_desc ehandle_rows[] = {
-#define DXGT_EHANDLE(tag, field, role, kind) DXGT__HANDLE_INIT(struct dxgt_##tag, , field, role, kind),
+#define DXGT_EHANDLE(tag, field, role, kind)                                                       \
+	DXGT__HANDLE_INIT(struct dxgt_##tag, , field, role, kind),
 #include "dxgt/calls.def"
 };
 static const uint16_t ehandle_owner[] = {
@@ -369,12 +371,12 @@ const char *dxgt_role_name(enum dxgt_role r)
 
 static const char *const obj_letters[] = {
 #define DXGT__OBJ_LETTER(name, letter, text) letter,
-	DXGT_OBJECT_KINDS(DXGT__OBJ_LETTER)
+    DXGT_OBJECT_KINDS(DXGT__OBJ_LETTER)
 #undef DXGT__OBJ_LETTER
 };
 static const char *const obj_names[] = {
 #define DXGT__OBJ_NAME(name, letter, text) text,
-	DXGT_OBJECT_KINDS(DXGT__OBJ_NAME)
+    DXGT_OBJECT_KINDS(DXGT__OBJ_NAME)
 #undef DXGT__OBJ_NAME
 };
 

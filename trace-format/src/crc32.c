@@ -4,8 +4,9 @@
  * The table is computed at compile time by a constant expression generator. */
 #include "trace_internal.h"
 
-#define DXGT__C1(c) (((c) & 1u) ? 0xEDB88320u ^ ((c) >> 1) : ((c) >> 1))
-#define DXGT__C8(c) DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(c))))))))
+#define DXGT__C1(c) (((c)&1u) ? 0xEDB88320u ^ ((c) >> 1) : ((c) >> 1))
+#define DXGT__C8(c)                                                                                \
+	DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(DXGT__C1(c))))))))
 #define DXGT__R4(n) DXGT__C8((n) + 0u), DXGT__C8((n) + 1u), DXGT__C8((n) + 2u), DXGT__C8((n) + 3u)
 #define DXGT__R16(n) DXGT__R4(n), DXGT__R4((n) + 4u), DXGT__R4((n) + 8u), DXGT__R4((n) + 12u)
 #define DXGT__R64(n) DXGT__R16(n), DXGT__R16((n) + 16u), DXGT__R16((n) + 32u), DXGT__R16((n) + 48u)

@@ -25,7 +25,7 @@
 #include "trace_internal.h"
 
 struct dxgt_reader {
-	int fd;             /* -1 for memory readers */
+	int fd;		    /* -1 for memory readers */
 	const uint8_t *mem; /* borrowed */
 	size_t mem_len;
 	uint64_t off; /* next file offset to read */
@@ -71,8 +71,8 @@ static ssize_t rd(struct dxgt_reader *r, void *buf, size_t n)
 	return (ssize_t)got;
 }
 
-__attribute__((format(printf, 4, 5))) static int stop(struct dxgt_reader *r, int err,
-						       uint64_t at, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int stop(struct dxgt_reader *r, int err, uint64_t at,
+						      const char *fmt, ...)
 {
 	if (!r->st.stop_error) {
 		r->st.stop_error = err;
@@ -246,7 +246,8 @@ static int load_chunk(struct dxgt_reader *r)
 				r->st.ended = true;
 				return 0;
 			}
-			return stop(r, n < (ssize_t)DXGT__TRAILER ? DXGT_E_TRUNCATED : DXGT_E_CORRUPT,
+			return stop(r,
+				    n < (ssize_t)DXGT__TRAILER ? DXGT_E_TRUNCATED : DXGT_E_CORRUPT,
 				    at, "the end-of-trace trailer at offset %llu is %s",
 				    (unsigned long long)at, n < 16 ? "cut short" : "damaged");
 		}
@@ -256,9 +257,10 @@ static int load_chunk(struct dxgt_reader *r)
 				    "trailer: the recording did not finish",
 				    (unsigned long long)r->st.chunks);
 		if ((size_t)n < sizeof(h))
-			return stop(r, DXGT_E_TRUNCATED, at,
-				    "the chunk header at offset %llu is cut short (%zd of %u bytes)",
-				    (unsigned long long)at, n, DXGT__CHUNK_HDR);
+			return stop(
+			    r, DXGT_E_TRUNCATED, at,
+			    "the chunk header at offset %llu is cut short (%zd of %u bytes)",
+			    (unsigned long long)at, n, DXGT__CHUNK_HDR);
 		if (memcmp(h, DXGT__CHUNK_MAGIC, 4) != 0)
 			return stop(r, DXGT_E_CORRUPT, at, "no chunk at offset %llu (bad magic)",
 				    (unsigned long long)at);
@@ -351,10 +353,11 @@ int dxgt_reader_next(struct dxgt_reader *r, const struct dxgt_record **rec)
 		if (rc <= 0)
 			return rc;
 	}
-	int rc = dxgt__record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, &r->rec,
-				     &r->scratch);
+	int rc =
+	    dxgt__record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, &r->rec, &r->scratch);
 	if (rc < 0) /* cannot happen after check_records, but never trust it */
-		return rc == DXGT_E_NOMEM ? rc : stop(r, DXGT_E_CORRUPT, r->off, "malformed record");
+		return rc == DXGT_E_NOMEM ? rc
+					  : stop(r, DXGT_E_CORRUPT, r->off, "malformed record");
 	r->raw_pos += r->rec.raw_len;
 	r->st.records++;
 	if (r->rec.type != DXGT_REC_ENTER && r->rec.type != DXGT_REC_LEAVE &&

@@ -49,7 +49,8 @@ static size_t encoded_size(const struct dxgt_record *rec)
 		n += DXGT__META_FIXED;
 		for (uint16_t i = 0; i < rec->n_fields; i++) {
 			const struct dxgt_meta_field *f = &rec->fields[i];
-			size_t vlen = (f->type == DXGT_VAL_U64 || f->type == DXGT_VAL_I64) ? 8 : f->len;
+			size_t vlen =
+			    (f->type == DXGT_VAL_U64 || f->type == DXGT_VAL_I64) ? 8 : f->len;
 			n += DXGT__FIELD_HDR + strlen(f->key) + vlen;
 		}
 		break;

@@ -107,7 +107,8 @@ static int write_chunk(struct dxgt_writer *w, unsigned kind, const uint8_t *raw,
 			w->idx = e;
 			w->idxcap = n;
 		}
-		w->idx[w->nidx++] = (struct index_entry){w->off, first_seq, nrec, (uint32_t)raw_len};
+		w->idx[w->nidx++] =
+		    (struct index_entry){w->off, first_seq, nrec, (uint32_t)raw_len};
 	}
 	int rc = write_all(w, h, sizeof(h));
 	if (rc == 0)

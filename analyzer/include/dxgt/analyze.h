@@ -53,7 +53,7 @@ const char *dxgt_call_result(const struct dxgt_call *c, char *buf, size_t len);
  * returning -1, or no return at all. */
 bool dxgt_call_failed(const struct dxgt_call *c);
 
-#define DXGT_FMT_BLOBS 0x1u /* buffers and argument structs in hex */
+#define DXGT_FMT_BLOBS 0x1u  /* buffers and argument structs in hex */
 #define DXGT_FMT_NOTIME 0x2u /* leave out durations */
 
 /* Print one call as a strace-like line (and, with DXGT_FMT_BLOBS, hex

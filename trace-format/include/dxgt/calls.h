@@ -52,7 +52,7 @@ enum dxgt_obj {
 #define DXGT__OBJ_ENUM(name, letter, text) DXGT_OBJ_##name,
 	DXGT_OBJECT_KINDS(DXGT__OBJ_ENUM)
 #undef DXGT__OBJ_ENUM
-	DXGT_OBJ_COUNT
+	    DXGT_OBJ_COUNT
 };
 
 enum dxgt_len_rule {
@@ -67,13 +67,13 @@ enum dxgt_len_rule {
 #define DXGT_CF_ASYNC 0x4u     /* asynchronous towards the host */
 
 struct dxgt_handle_desc {
-	const char *name; /* field name, as in calls.def */
-	uint32_t off;     /* offset of the (first) 32-bit handle */
+	const char *name;		/* field name, as in calls.def */
+	uint32_t off;			/* offset of the (first) 32-bit handle */
 	uint32_t count_off, count_size; /* inline array: field holding the count; size 0 = scalar */
-	uint32_t stride;  /* inline array: bytes between handles */
-	uint32_t max;     /* inline array: capacity */
-	uint8_t role;     /* enum dxgt_role */
-	uint8_t kind;     /* enum dxgt_obj */
+	uint32_t stride;		/* inline array: bytes between handles */
+	uint32_t max;			/* inline array: capacity */
+	uint8_t role;			/* enum dxgt_role */
+	uint8_t kind;			/* enum dxgt_obj */
 };
 
 enum dxgt_fmt {
@@ -92,15 +92,15 @@ struct dxgt_field_desc {
 struct dxgt_elem_desc;
 
 struct dxgt_buf_desc {
-	const char *name;    /* pointer field name */
-	uint32_t ptr_off;    /* offset of the 64-bit pointer */
-	uint8_t rule;        /* enum dxgt_len_rule */
-	uint8_t dir;         /* enum dxgt_dir */
-	uint8_t role, kind;  /* for arrays of handles (elem_size 4), else NONE */
-	uint32_t len_off;    /* FIELD and COUNT: offset of the length field */
-	uint32_t len_size;   /* ... and its size (4 or 8) */
-	uint32_t fixed;      /* FIXED: element count */
-	uint32_t elem_size;  /* bytes per element (1 for byte buffers) */
+	const char *name;		   /* pointer field name */
+	uint32_t ptr_off;		   /* offset of the 64-bit pointer */
+	uint8_t rule;			   /* enum dxgt_len_rule */
+	uint8_t dir;			   /* enum dxgt_dir */
+	uint8_t role, kind;		   /* for arrays of handles (elem_size 4), else NONE */
+	uint32_t len_off;		   /* FIELD and COUNT: offset of the length field */
+	uint32_t len_size;		   /* ... and its size (4 or 8) */
+	uint32_t fixed;			   /* FIXED: element count */
+	uint32_t elem_size;		   /* bytes per element (1 for byte buffers) */
 	const struct dxgt_elem_desc *elem; /* second level inside each element, or NULL */
 };
 
@@ -115,16 +115,16 @@ struct dxgt_elem_desc {
 };
 
 struct dxgt_call_desc {
-	uint16_t id;            /* stable call number written into traces */
-	uint16_t index;         /* position in the table */
-	const char *name;       /* "Escape"; the ioctl name for ioctl-only calls */
-	const char *kmt_name;   /* "D3DKMTEscape", or NULL */
+	uint16_t id;		/* stable call number written into traces */
+	uint16_t index;		/* position in the table */
+	const char *name;	/* "Escape"; the ioctl name for ioctl-only calls */
+	const char *kmt_name;	/* "D3DKMTEscape", or NULL */
 	const char *ioctl_name; /* "LX_DXESCAPE", or NULL */
 	const char *struct_name;
-	uint32_t ioctl_code;    /* the request, _IOWR(0x47, id, struct); 0 if none */
-	uint32_t kmt_size;      /* argument struct size at the D3DKMT layer; 0 if none */
-	uint32_t ioctl_size;    /* ... and at the ioctl layer; 0 if none */
-	uint32_t flags;         /* DXGT_CF_* */
+	uint32_t ioctl_code; /* the request, _IOWR(0x47, id, struct); 0 if none */
+	uint32_t kmt_size;   /* argument struct size at the D3DKMT layer; 0 if none */
+	uint32_t ioctl_size; /* ... and at the ioctl layer; 0 if none */
+	uint32_t flags;	     /* DXGT_CF_* */
 	const struct dxgt_handle_desc *handles;
 	const struct dxgt_buf_desc *bufs;
 	const struct dxgt_field_desc *volatiles;

@@ -58,28 +58,28 @@ enum dxgt_value_type {
 
 struct dxgt_meta_field {
 	const char *key;     /* NUL-terminated */
-	uint8_t type;        /* enum dxgt_value_type */
-	uint64_t u64;        /* U64 and I64 (as two's complement) */
+	uint8_t type;	     /* enum dxgt_value_type */
+	uint64_t u64;	     /* U64 and I64 (as two's complement) */
 	const uint8_t *data; /* STR (NUL-terminated by the reader) and BYTES */
-	uint32_t len;        /* STR and BYTES: bytes, excluding the terminator */
+	uint32_t len;	     /* STR and BYTES: bytes, excluding the terminator */
 };
 
 /* Buffer flags. */
-#define DXGT_BUF_TRUNCATED 0x1u  /* stored fewer bytes than the length rule gave */
+#define DXGT_BUF_TRUNCATED 0x1u	 /* stored fewer bytes than the length rule gave */
 #define DXGT_BUF_UNREADABLE 0x2u /* the pointer could not be read: nothing stored */
 
 #define DXGT_BUF_NODESC 0xffffu /* a buffer no descriptor names */
 
 /* A nested buffer copied with a record. */
 struct dxgt_rec_buf {
-	uint16_t desc;     /* index into the call's bufs (level 0) or the element's (level 1) */
+	uint16_t desc;	   /* index into the call's bufs (level 0) or the element's (level 1) */
 	uint16_t parent;   /* level 1: desc of the level-0 buffer holding the element */
-	uint8_t level;     /* 0 or 1 */
-	uint8_t flags;     /* DXGT_BUF_* */
-	uint32_t elem;     /* level 1: element index in the parent array */
+	uint8_t level;	   /* 0 or 1 */
+	uint8_t flags;	   /* DXGT_BUF_* */
+	uint32_t elem;	   /* level 1: element index in the parent array */
 	uint32_t orig_len; /* length by the rule */
-	uint32_t len;      /* bytes stored */
-	uint64_t addr;     /* the pointer as recorded; for display only, never dereferenced */
+	uint32_t len;	   /* bytes stored */
+	uint64_t addr;	   /* the pointer as recorded; for display only, never dereferenced */
 	const uint8_t *data;
 };
 
@@ -87,22 +87,22 @@ struct dxgt_rec_buf {
 #define DXGT_LEAVE_STATUS 0x1u /* status holds an NTSTATUS */
 
 struct dxgt_record {
-	uint16_t type;  /* enum dxgt_rec_type, or an unknown type (see raw) */
+	uint16_t type;	/* enum dxgt_rec_type, or an unknown type (see raw) */
 	uint16_t flags; /* per type; LEAVE: DXGT_LEAVE_* */
 
 	/* ENTER and LEAVE */
-	uint64_t seq;        /* global call sequence number, from 1 */
+	uint64_t seq;	     /* global call sequence number, from 1 */
 	uint64_t time_ns;    /* CLOCK_MONOTONIC */
 	uint64_t parent_seq; /* ENTER: the D3DKMT call that caused this one, or 0 */
 	uint32_t tid;
-	uint8_t layer;     /* enum dxgt_layer */
-	uint16_t call_id;  /* descriptor id, or DXGT_CALL_UNKNOWN */
-	uint32_t code;     /* ENTER, ioctl layer: the request; DXCore: the method slot */
-	int32_t fd;        /* ENTER, ioctl layer: the descriptor; else -1 */
-	uint64_t object;   /* ENTER, DXCore: the object's address, for display only */
-	int64_t ret;       /* LEAVE: return value (ioctl int, NTSTATUS or HRESULT widened) */
-	int32_t err;       /* LEAVE: errno after the call (0 when it succeeded) */
-	uint32_t status;   /* LEAVE: NTSTATUS when flags has DXGT_LEAVE_STATUS */
+	uint8_t layer;	  /* enum dxgt_layer */
+	uint16_t call_id; /* descriptor id, or DXGT_CALL_UNKNOWN */
+	uint32_t code;	  /* ENTER, ioctl layer: the request; DXCore: the method slot */
+	int32_t fd;	  /* ENTER, ioctl layer: the descriptor; else -1 */
+	uint64_t object;  /* ENTER, DXCore: the object's address, for display only */
+	int64_t ret;	  /* LEAVE: return value (ioctl int, NTSTATUS or HRESULT widened) */
+	int32_t err;	  /* LEAVE: errno after the call (0 when it succeeded) */
+	uint32_t status;  /* LEAVE: NTSTATUS when flags has DXGT_LEAVE_STATUS */
 	const uint8_t *args;
 	uint32_t args_len;
 	const struct dxgt_rec_buf *bufs;
@@ -140,10 +140,10 @@ int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, 
 struct dxgt_writer;
 
 struct dxgt_writer_opts {
-	uint32_t chunk_bytes; /* raw bytes per chunk before it is compressed; 0 = 1 MiB */
-	int level;            /* zstd level; 0 = 1 */
-	bool no_compress;     /* store chunks uncompressed */
-	bool no_index;        /* do not write the index and trailer at close */
+	uint32_t chunk_bytes;	  /* raw bytes per chunk before it is compressed; 0 = 1 MiB */
+	int level;		  /* zstd level; 0 = 1 */
+	bool no_compress;	  /* store chunks uncompressed */
+	bool no_index;		  /* do not write the index and trailer at close */
 	uint64_t created_unix_ns; /* header creation time; 0 = now (tests pin it) */
 };
 
@@ -175,16 +175,16 @@ struct dxgt_reader;
 struct dxgt_read_state {
 	uint16_t major, minor;
 	uint64_t created_unix_ns;
-	uint64_t file_size;  /* 0 when unknown (memory readers give the length) */
-	uint64_t offset;     /* bytes consumed so far, for progress */
-	uint64_t chunks;     /* record chunks delivered */
-	uint64_t records;    /* records delivered, unknown types included */
-	uint64_t unknown;    /* records of unknown types (skipped by size by callers) */
-	uint64_t raw_bytes;  /* decompressed bytes delivered */
-	bool has_index;      /* a valid index and trailer were read */
-	bool complete;       /* the file ended cleanly at its trailer */
-	bool ended;          /* dxgt_reader_next has returned 0 */
-	int stop_error;      /* 0, or why reading stopped early (DXGT_E_TRUNCATED, ...) */
+	uint64_t file_size;   /* 0 when unknown (memory readers give the length) */
+	uint64_t offset;      /* bytes consumed so far, for progress */
+	uint64_t chunks;      /* record chunks delivered */
+	uint64_t records;     /* records delivered, unknown types included */
+	uint64_t unknown;     /* records of unknown types (skipped by size by callers) */
+	uint64_t raw_bytes;   /* decompressed bytes delivered */
+	bool has_index;	      /* a valid index and trailer were read */
+	bool complete;	      /* the file ended cleanly at its trailer */
+	bool ended;	      /* dxgt_reader_next has returned 0 */
+	int stop_error;	      /* 0, or why reading stopped early (DXGT_E_TRUNCATED, ...) */
 	uint64_t stop_offset; /* file offset where the problem is */
 	char stop_reason[160];
 };
@@ -209,8 +209,8 @@ void dxgt_reader_close(struct dxgt_reader *r);
 /* ---- calls: enter and leave joined ---- */
 
 struct dxgt_call {
-	const struct dxgt_record *enter; /* never NULL */
-	const struct dxgt_record *leave; /* NULL: the call never returned */
+	const struct dxgt_record *enter;   /* never NULL */
+	const struct dxgt_record *leave;   /* NULL: the call never returned */
 	const struct dxgt_call_desc *desc; /* NULL for unknown calls */
 };
 
