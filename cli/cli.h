@@ -36,6 +36,11 @@ __attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
  * when one was handled (the caller exits 0). */
 void cli_version(void);
 
+/* Arguments of a command whose only operand is one trace: handles --help
+ * and --version. Returns -1 with *path set when the command should run,
+ * else the exit status to return. */
+int cli_one_file(int argc, char **argv, const char *verb, const char *usage, const char **path);
+
 /* Open a trace, or print why not and return CLI_ERROR. */
 int cli_open(const char *path, struct dxgt_reader **out);
 /* After reading: report a damaged or cut-off file. Returns CLI_OK for a file

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* dxgtrace info: header, metadata, chunks, and whether the file is complete. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
@@ -21,30 +20,10 @@ static const char usage[] =
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return CLI_OK;
-		}
-		if (c == 'V') {
-			cli_version();
-			return CLI_OK;
-		}
-		fputs(usage, stderr);
-		return CLI_ERROR;
-	}
-	if (optind != argc - 1) {
-		cli_err("info: expected one trace file; see 'dxgtrace info --help'");
-		return CLI_ERROR;
-	}
-	const char *path = argv[optind];
+	const char *path = NULL;
+	int done = cli_one_file(argc, argv, "info", usage, &path);
+	if (done >= 0)
+		return done;
 	struct dxgt_reader *r = NULL;
 	struct dxgt_pairer *p = NULL;
 	struct cli_progress prog;

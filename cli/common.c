@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Shared helpers of the dxgtrace subcommands; see cli.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,4 +156,33 @@ void cli_progress_end(struct cli_progress *p)
 {
 	if (p->on && p->last_ns)
 		fputs("\r\033[K", stderr);
+}
+
+int cli_one_file(int argc, char **argv, const char *verb, const char *usage, const char **path)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return CLI_OK;
+		}
+		if (c == 'V') {
+			cli_version();
+			return CLI_OK;
+		}
+		fputs(usage, stderr);
+		return CLI_ERROR;
+	}
+	if (optind != argc - 1) {
+		cli_err("%s: expected one trace file; see 'dxgtrace %s --help'", verb, verb);
+		return CLI_ERROR;
+	}
+	*path = argv[optind];
+	return -1;
 }
