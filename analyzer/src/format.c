@@ -570,7 +570,11 @@ static json_t *meta_json(const struct dxgt_record *m)
 	for (uint16_t i = 0; i < m->n_fields; i++) {
 		const struct dxgt_meta_field *f = &m->fields[i];
 		json_t *val;
-		if (f->type == DXGT_VAL_U64)
+		if (f->type == DXGT_VAL_U64 && f->u64 > INT64_MAX) {
+			char num[24]; /* beyond a signed 64-bit JSON number: a string */
+			snprintf(num, sizeof(num), "%" PRIu64, f->u64);
+			val = json_string(num);
+		} else if (f->type == DXGT_VAL_U64)
 			val = json_integer((json_int_t)f->u64);
 		else if (f->type == DXGT_VAL_I64)
 			val = json_integer((json_int_t)(int64_t)f->u64);

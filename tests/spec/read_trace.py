@@ -175,6 +175,7 @@ class Trace:
     enters: dict = field(default_factory=dict)   # seq -> Enter
     leaves: dict = field(default_factory=dict)   # seq -> Leave
     unknown_records: int = 0
+    orphans: int = 0
     notes: list = field(default_factory=list)
     complete: bool = False
     reason: str = ""
@@ -207,6 +208,8 @@ def parse_buffers(cur, n_bufs):
         if length > orig_len:
             raise ChunkError(f"buffer {i} stores {length} bytes, more than "
                              f"its orig_len {orig_len}")
+        if level > 1:
+            raise ChunkError(f"buffer {i} has level {level} (0 or 1)")
         data = cur.take(length, f"buffer {i} bytes")
         bufs.append(Buffer(desc, level, flags, elem, orig_len, addr, parent,
                            bytes(data)))
@@ -253,17 +256,21 @@ def parse_meta(cur):
                                                      f"META field {i} header")
         raw_key = bytes(cur.take(key_len, f"META field {i} key"))
         value = bytes(cur.take(value_len, f"META field {i} value"))
-        try:
-            key = raw_key.decode("ascii")
-        except UnicodeDecodeError:
-            raise ChunkError(f"META field {i} key is not ASCII") from None
+        if not raw_key or any(b < 0x21 or b > 0x7e for b in raw_key):
+            raise ChunkError(f"META field {i} key is not printable ASCII")
+        key = raw_key.decode("ascii")
+        if any(key == k for k, _t, _v in fields):
+            raise ChunkError(f"META field {i} repeats the key {key!r}")
         if vtype in (VAL_U64, VAL_I64):
             if value_len != 8:
                 raise ChunkError(f"META field {key!r}: integer value of "
                                  f"{value_len} bytes")
             value = struct.unpack("<q" if vtype == VAL_I64 else "<Q", value)[0]
         elif vtype == VAL_STR:
-            value = value.decode("utf-8", errors="replace")
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                pass  # not UTF-8: kept as bytes, as the spec says
         # VAL_BYTES and unknown value types stay bytes.
         fields.append((key, vtype, value))
     return Meta(kind, fields)
@@ -485,7 +492,13 @@ def add_record(trace, rec):
     else:
         table, name = ((trace.enters, "ENTER") if isinstance(rec, Enter)
                        else (trace.leaves, "LEAVE"))
-        if rec.seq in table:
+        if isinstance(rec, Leave) and rec.seq not in trace.enters:
+            # A LEAVE follows its ENTER in file order; one before it (or
+            # with no ENTER at all) is an orphan.
+            trace.notes.append(f"LEAVE for seq {rec.seq} before any ENTER: "
+                               "orphan, not reported")
+            trace.orphans += 1
+        elif rec.seq in table:
             trace.notes.append(f"second {name} for seq {rec.seq} ignored")
         else:
             table[rec.seq] = rec
@@ -505,6 +518,8 @@ def meta_json(meta):
     for key, _vtype, value in meta.fields:
         if isinstance(value, bytes):
             value = value.hex()
+        elif isinstance(value, int) and value > 0x7fffffffffffffff:
+            value = str(value)  # beyond a signed 64-bit JSON number
         parts.append(f"{json.dumps(key)}: {json.dumps(value)}")
     return f'{{"meta": {json.dumps(kind)}, "fields": {{{", ".join(parts)}}}}}'
 

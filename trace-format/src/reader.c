@@ -34,8 +34,11 @@ struct dxgt_reader {
 	uint8_t *raw;
 	size_t raw_cap;
 	size_t raw_len, raw_pos;
-	uint64_t index_off;   /* offset of the index chunk, once read */
-	uint64_t *chunk_offs; /* offsets of record chunks, to check the index */
+	uint64_t index_off; /* offset of the index chunk, once read */
+	struct seen {	    /* record chunks read, to check the index */
+		uint64_t off, first_seq;
+		uint32_t nrec, raw;
+	} * chunk_offs;
 	size_t n_chunk_offs, chunk_offs_cap;
 	ZSTD_DCtx *dctx;
 	struct dxgt__scratch scratch;
@@ -218,11 +221,15 @@ static int check_index(struct dxgt_reader *r, uint64_t at)
 	    r->raw_len / DXGT__INDEX_ENTRY != r->n_chunk_offs)
 		return stop(r, DXGT_E_CORRUPT, at, "index at offset %llu does not match the chunks",
 			    (unsigned long long)at);
-	for (size_t i = 0; i < r->n_chunk_offs; i++)
-		if (dxgt__get_le(r->raw, i * DXGT__INDEX_ENTRY, 8) != r->chunk_offs[i])
+	for (size_t i = 0; i < r->n_chunk_offs; i++) {
+		const uint8_t *e = r->raw + i * DXGT__INDEX_ENTRY;
+		const struct seen *c = &r->chunk_offs[i];
+		if (dxgt__get_le(e, 0, 8) != c->off || dxgt__get_le(e, 8, 8) != c->first_seq ||
+		    dxgt__get_le(e, 16, 4) != c->nrec || dxgt__get_le(e, 20, 4) != c->raw)
 			return stop(r, DXGT_E_CORRUPT, at,
-				    "index at offset %llu names a chunk that is not there",
-				    (unsigned long long)at);
+				    "index at offset %llu does not describe chunk %zu",
+				    (unsigned long long)at, i + 1);
+	}
 	r->index_off = at;
 	return 1;
 }
@@ -305,7 +312,11 @@ static int load_chunk(struct dxgt_reader *r)
 		if (rc < 0)
 			return rc;
 		if (codec == DXGT__CODEC_ZSTD) {
-			size_t got = ZSTD_decompressDCtx(r->dctx, r->raw, raw, r->stored, stored);
+			/* Exactly one frame, and nothing after it. */
+			size_t frame = ZSTD_findFrameCompressedSize(r->stored, stored);
+			size_t got = frame == stored ? ZSTD_decompressDCtx(r->dctx, r->raw, raw,
+									   r->stored, stored)
+						     : (size_t)-1;
 			if (ZSTD_isError(got) || got != raw)
 				return stop(r, DXGT_E_COMPRESS, at,
 					    "chunk %llu at offset %llu does not decompress",
@@ -327,13 +338,14 @@ static int load_chunk(struct dxgt_reader *r)
 			return rc;
 		if (r->n_chunk_offs == r->chunk_offs_cap) {
 			size_t c = r->chunk_offs_cap ? 2 * r->chunk_offs_cap : 64;
-			uint64_t *o = realloc(r->chunk_offs, c * sizeof(*o));
+			struct seen *o = realloc(r->chunk_offs, c * sizeof(*o));
 			if (!o)
 				return DXGT_E_NOMEM;
 			r->chunk_offs = o;
 			r->chunk_offs_cap = c;
 		}
-		r->chunk_offs[r->n_chunk_offs++] = at;
+		r->chunk_offs[r->n_chunk_offs++] =
+		    (struct seen){at, dxgt__get_le(h, 24, 8), nrec, raw};
 		r->st.chunks++;
 		r->st.raw_bytes += raw;
 		if (raw)

@@ -214,6 +214,41 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Whether n bytes are well-formed UTF-8 (no overlongs, surrogates or
+ * values past U+10FFFF). */
+static bool utf8_ok(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = p[i];
+		size_t k;
+		uint32_t min, v;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			k = 1, min = 0x80, v = c & 0x1fu;
+		} else if ((c & 0xf0) == 0xe0) {
+			k = 2, min = 0x800, v = c & 0x0fu;
+		} else if ((c & 0xf8) == 0xf0) {
+			k = 3, min = 0x10000, v = c & 0x07u;
+		} else {
+			return false;
+		}
+		if (n - i <= k)
+			return false;
+		for (size_t j = 1; j <= k; j++) {
+			if ((p[i + j] & 0xc0) != 0x80)
+				return false;
+			v = v << 6 | (p[i + j] & 0x3fu);
+		}
+		if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
 /* A bounded cursor over the record body. */
 struct cur {
 	const uint8_t *p;
@@ -290,8 +325,16 @@ static int decode_meta(struct cur *c, struct dxgt_record *rec, struct dxgt__scra
 		const uint8_t *v = take(c, vlen);
 		if (!k || !v)
 			return DXGT_E_CORRUPT;
+		if (klen == 0)
+			return DXGT_E_CORRUPT;
+		for (uint8_t j = 0; j < klen; j++)
+			if (k[j] < 0x21 || k[j] > 0x7e) /* keys are printable ASCII */
+				return DXGT_E_CORRUPT;
 		memcpy(str, k, klen);
 		str[klen] = '\0';
+		for (uint16_t j = 0; j < i; j++) /* and unique within a record */
+			if (strcmp(s->fields[j].key, str) == 0)
+				return DXGT_E_CORRUPT;
 		f->key = str;
 		str += klen + 1;
 		switch (f->type) {
@@ -302,14 +345,19 @@ static int decode_meta(struct cur *c, struct dxgt_record *rec, struct dxgt__scra
 			f->u64 = dxgt__get_le(v, 0, 8);
 			break;
 		case DXGT_VAL_STR:
+			if (!utf8_ok(v, vlen)) { /* not text after all: kept as bytes */
+				f->type = DXGT_VAL_BYTES;
+				f->data = v;
+				f->len = vlen;
+				break;
+			}
 			memcpy(str, v, vlen);
 			str[vlen] = '\0';
 			f->data = (const uint8_t *)str;
 			f->len = vlen;
 			str += vlen + 1;
 			break;
-		default: /* BYTES and types from newer minors: kept as bytes */
-			f->type = f->type == DXGT_VAL_BYTES ? DXGT_VAL_BYTES : f->type;
+		default: /* BYTES, and value types of newer minors kept as bytes */
 			f->data = v;
 			f->len = vlen;
 			break;
@@ -410,5 +458,6 @@ int dxgt__record_decode(const uint8_t *p, size_t len, struct dxgt_record *rec,
 	}
 	if ((rec->type == DXGT_REC_ENTER || rec->type == DXGT_REC_LEAVE) && rec->seq == 0)
 		return DXGT_E_CORRUPT;
-	return 0;
+	/* A known record is exactly as long as what it holds. */
+	return c.left == 0 ? 0 : DXGT_E_CORRUPT;
 }
