@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zstd.h>
 
 #include "dxgt/calls.h"
 #include "dxgt/error.h"
@@ -254,10 +255,13 @@ static void every_row_round_trips(void **state)
 }
 
 /* A small trace of several chunks, its records and chunk boundaries. */
+static bool small_stored; /* write small_trace's chunks uncompressed */
+
 static uint8_t *small_trace(struct list *l, size_t *len, bool no_index)
 {
 	struct dxgt_writer *w;
-	struct dxgt_writer_opts o = {.chunk_bytes = 400, .no_index = no_index};
+	struct dxgt_writer_opts o = {
+	    .chunk_bytes = 400, .no_index = no_index, .no_compress = small_stored};
 	assert_int_equal(dxgt_writer_open(&w, tmp_path("small.dxgt"), &o), 0);
 	const struct dxgt_call_desc *d = dxgt_call_by_name("Escape");
 	uint8_t args[32] = {0}, payload[64];
@@ -561,6 +565,136 @@ static void pairer_orders_by_sequence(void **state)
 	dxgt_reader_close(r);
 }
 
+/* Write one pre-encoded record (framing only is checked on the way in) and
+ * return how the reader judges its chunk. */
+static int judge(const uint8_t *rec, size_t len, const struct dxgt_record **out,
+		 struct dxgt_reader **rp)
+{
+	struct dxgt_writer *w;
+	assert_int_equal(dxgt_writer_open(&w, tmp_path("j.dxgt"), NULL), 0);
+	assert_int_equal(dxgt_writer_add_encoded(w, rec, len), 0);
+	assert_int_equal(dxgt_writer_close(w), 0);
+	assert_int_equal(dxgt_reader_open(rp, tmp_path("j.dxgt")), 0);
+	int rc = dxgt_reader_next(*rp, out);
+	return rc == 1 ? 0 : dxgt_reader_state(*rp)->stop_error;
+}
+
+static size_t meta_bytes(uint8_t *buf, const char *key, uint8_t type, const char *val)
+{
+	struct dxgt_meta_field f = {key, type, 7, (const uint8_t *)val, val ? strlen(val) : 0};
+	struct dxgt_record m = {.type = DXGT_REC_META, .meta_kind = 1, .fields = &f, .n_fields = 1};
+	size_t n = 0;
+	assert_int_equal(dxgt_record_encode(&m, buf, 256, &n), 0);
+	return n;
+}
+
+static void records_are_strictly_formed(void **state)
+{
+	(void)state;
+	uint8_t b[256];
+	const struct dxgt_record *rec;
+	struct dxgt_reader *r;
+
+	/* Well-formed, then the same record with a padding byte. */
+	size_t n = meta_bytes(b, "exe", DXGT_VAL_STR, "/bin/x");
+	assert_int_equal(judge(b, n, &rec, &r), 0);
+	assert_int_equal(rec->fields[0].type, DXGT_VAL_STR);
+	dxgt_reader_close(r);
+	b[n] = 0;
+	dxgt__put_le(b, 4, n + 1, 4);
+	assert_int_equal(judge(b, n + 1, &rec, &r), DXGT_E_CORRUPT);
+	dxgt_reader_close(r);
+
+	/* A key that is not printable ASCII. */
+	n = meta_bytes(b, "e e", DXGT_VAL_U64, NULL);
+	assert_int_equal(judge(b, n, &rec, &r), DXGT_E_CORRUPT);
+	dxgt_reader_close(r);
+
+	/* A repeated key. */
+	struct dxgt_meta_field two[2] = {{"k", DXGT_VAL_U64, 1, NULL, 0},
+					 {"k", DXGT_VAL_U64, 2, NULL, 0}};
+	struct dxgt_record m = {
+	    .type = DXGT_REC_META, .meta_kind = 1, .fields = two, .n_fields = 2};
+	assert_int_equal(dxgt_record_encode(&m, b, sizeof(b), &n), 0);
+	assert_int_equal(judge(b, n, &rec, &r), DXGT_E_CORRUPT);
+	dxgt_reader_close(r);
+
+	/* A string that is not UTF-8 is read as bytes. */
+	n = meta_bytes(b, "path", DXGT_VAL_STR, "/tmp/\xff\xfe");
+	assert_int_equal(judge(b, n, &rec, &r), 0);
+	assert_int_equal(rec->fields[0].type, DXGT_VAL_BYTES);
+	assert_int_equal(rec->fields[0].len, 7);
+	dxgt_reader_close(r);
+
+	/* A buffer of level 2. */
+	struct dxgt_rec_buf buf = {0, DXGT_BUF_NODESC, 2, 0, 0, 1, 1, 0, (const uint8_t *)"x"};
+	struct dxgt_record e = {.type = DXGT_REC_ENTER, .seq = 1, .bufs = &buf, .n_bufs = 1};
+	assert_int_equal(dxgt_record_encode(&e, b, sizeof(b), &n), 0);
+	assert_int_equal(judge(b, n, &rec, &r), DXGT_E_CORRUPT);
+	dxgt_reader_close(r);
+}
+
+static void index_and_frames_are_checked(void **state)
+{
+	(void)state;
+	struct list l = {0};
+	size_t len;
+	small_stored = true;
+	uint8_t *b = small_trace(&l, &len, false);
+	small_stored = false;
+	struct dxgt_reader *r;
+	/* Find the (stored) index chunk through the trailer, change its first
+	 * entry's first_seq and recompute its checksums: the chunks all read,
+	 * but the file is no longer complete. */
+	uint64_t at = dxgt__get_le(b, len - 8, 8);
+	uint8_t *h = b + at;
+	assert_memory_equal(h, "DXGC", 4);
+	assert_int_equal(h[5], 0);
+	{
+		uint8_t *payload = h + 40;
+		dxgt__put_le(payload, 8, dxgt__get_le(payload, 8, 8) + 1, 8);
+		uint32_t stored = (uint32_t)dxgt__get_le(h, 8, 4);
+		dxgt__put_le(h, 20, dxgt__crc32(0, payload, stored), 4);
+		dxgt__put_le(h, 36, dxgt__crc32(0, h, 36), 4);
+		assert_int_equal(dxgt_reader_open_mem(&r, b, len), 0);
+		assert_int_equal(read_and_compare(r, &l), l.n);
+		assert_false(dxgt_reader_state(r)->complete);
+		assert_int_equal(dxgt_reader_state(r)->stop_error, DXGT_E_CORRUPT);
+		dxgt_reader_close(r);
+	}
+	/* Two zstd frames in one chunk: refused, though both decompress. */
+	free(b);
+	list_free(&l);
+	struct dxgt_writer *w;
+	assert_int_equal(dxgt_writer_open(&w, tmp_path("j.dxgt"), NULL), 0);
+	assert_int_equal(dxgt_writer_close(w), 0);
+	size_t n;
+	uint8_t *hdr = slurp(tmp_path("j.dxgt"), &n);
+	uint8_t raw[64], z[256];
+	size_t rn = meta_bytes(raw, "k", DXGT_VAL_U64, NULL);
+	size_t z1 = ZSTD_compress(z, sizeof(z), raw, rn / 2, 1);
+	size_t z2 = ZSTD_compress(z + z1, sizeof(z) - z1, raw + rn / 2, rn - rn / 2, 1);
+	uint8_t file[512];
+	memcpy(file, hdr, 32);
+	uint8_t *c = file + 32;
+	memset(c, 0, 40);
+	memcpy(c, "DXGC", 4);
+	c[4] = 1;
+	c[5] = 1;
+	dxgt__put_le(c, 8, z1 + z2, 4);
+	dxgt__put_le(c, 12, rn, 4);
+	dxgt__put_le(c, 16, 1, 4);
+	memcpy(c + 40, z, z1 + z2);
+	dxgt__put_le(c, 20, dxgt__crc32(0, c + 40, z1 + z2), 4);
+	dxgt__put_le(c, 36, dxgt__crc32(0, c, 36), 4);
+	assert_int_equal(dxgt_reader_open_mem(&r, file, 32 + 40 + z1 + z2), 0);
+	const struct dxgt_record *rec;
+	assert_int_equal(dxgt_reader_next(r, &rec), 0);
+	assert_int_equal(dxgt_reader_state(r)->stop_error, DXGT_E_COMPRESS);
+	dxgt_reader_close(r);
+	free(hdr);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -570,7 +704,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	const char *names[] = {"rt.dxgt", "small.dxgt", "x.dxgt", "p.dxgt"};
+	const char *names[] = {"rt.dxgt", "small.dxgt", "x.dxgt", "p.dxgt", "j.dxgt"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		unlink(tmp_path(names[i]));
 	return rmdir(tmpdir);
@@ -586,6 +720,8 @@ int main(void)
 	    cmocka_unit_test(no_index_reads_as_unfinished),
 	    cmocka_unit_test(encode_limits),
 	    cmocka_unit_test(pairer_orders_by_sequence),
+	    cmocka_unit_test(records_are_strictly_formed),
+	    cmocka_unit_test(index_and_frames_are_checked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
