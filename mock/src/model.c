@@ -439,16 +439,25 @@ static long query_registry(const struct dxgt_mock_adapter *ad, uint8_t *buf, uin
 	wchar_t name[QR_NAME_LEN + 1];
 	memcpy(name, buf + QR_NAME_OFF, QR_NAME_LEN * sizeof(wchar_t));
 	name[QR_NAME_LEN] = 0;
+	/* Entries for this query type first, then those for any type; value
+	 * names compare without case, as Windows registry names do. Path
+	 * queries (driver store, image path) name no value. */
 	const struct dxgt_mock_registry *hit = NULL;
-	for (size_t i = 0; i < ad->n_registry && !hit; i++) {
-		const struct dxgt_mock_registry *r = &ad->registry[i];
-		if (r->query_type >= 0 && (uint32_t)r->query_type != qtype)
-			continue;
-		wchar_t want[QR_NAME_LEN + 1] = {0};
-		widen(want, QR_NAME_LEN, (const uint8_t *)r->value_name, strlen(r->value_name));
-		/* Path queries (driver store, image path) name no value. */
-		if ((qtype == 2 || qtype == 3) ? true : wcscmp(want, name) == 0)
-			hit = r;
+	for (int pass = 0; pass < 2 && !hit; pass++) {
+		for (size_t i = 0; i < ad->n_registry && !hit; i++) {
+			const struct dxgt_mock_registry *r = &ad->registry[i];
+			if (pass == 0 ? r->query_type != (int32_t)qtype : r->query_type >= 0)
+				continue;
+			if (qtype == 2 || qtype == 3) {
+				hit = r;
+				continue;
+			}
+			wchar_t want[QR_NAME_LEN + 1] = {0};
+			widen(want, QR_NAME_LEN, (const uint8_t *)r->value_name,
+			      strlen(r->value_name));
+			if (wcscasecmp(want, name) == 0)
+				hit = r;
+		}
 	}
 	if (!hit) {
 		put32(buf, QR_STATUS_OFF, 2); /* FAIL */
