@@ -49,6 +49,8 @@ struct dxgt_reader {
 /* Read up to n bytes at the current offset; returns bytes read or -1. */
 static ssize_t rd(struct dxgt_reader *r, void *buf, size_t n)
 {
+	if (n == 0) /* an empty payload: buf may not even be allocated */
+		return 0;
 	if (r->fd < 0) {
 		size_t left = r->off < r->mem_len ? r->mem_len - (size_t)r->off : 0;
 		size_t k = n < left ? n : left;
