@@ -424,8 +424,9 @@ static size_t widen(wchar_t *dst, size_t cap, const uint8_t *src, size_t n)
 #define QR_NAME_OFF 8u
 #define QR_NAME_LEN 260u
 #define QR_VALUE_TYPE_OFF 1048u
-#define QR_OUT_SIZE_OFF 1052u
-#define QR_STATUS_OFF 1056u
+#define QR_ADAPTER_INDEX_OFF 1052u /* PhysicalAdapterIndex, an input */
+#define QR_OUT_SIZE_OFF 1056u
+#define QR_STATUS_OFF 1060u
 #define QR_OUT_OFF 1064u
 #define QR_SIZE 1072u
 _Static_assert(QR_NAME_OFF + QR_NAME_LEN * sizeof(wchar_t) == QR_VALUE_TYPE_OFF,

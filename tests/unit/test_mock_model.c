@@ -234,14 +234,14 @@ static void query_adapter_info_and_faults(void **state)
 	q = (struct dxgt_queryadapterinfo){s.adapter, 48, (uint64_t)(uintptr_t)reg, 1072, 0};
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("QueryAdapterInfo"), &q), 0);
 	uint32_t status, need;
-	memcpy(&status, reg + 1056, 4);
-	memcpy(&need, reg + 1052, 4);
+	memcpy(&status, reg + 1060, 4);
+	memcpy(&need, reg + 1056, 4);
 	assert_int_equal(status, 1); /* BUFFER_OVERFLOW */
 	assert_int_equal(need, 40 * sizeof(wchar_t));
 	q.private_data_size = 1072 - 8 + need;
 	assert_true(q.private_data_size <= sizeof(reg));
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("QueryAdapterInfo"), &q), 0);
-	memcpy(&status, reg + 1056, 4);
+	memcpy(&status, reg + 1060, 4);
 	assert_int_equal(status, 0);
 	wchar_t path[64];
 	memcpy(path, reg + 1064, need);
