@@ -81,6 +81,7 @@ struct dxgt_mock {
 	uint32_t next_unique;
 	uint64_t counts[0x200];
 	uint64_t *fault_matches; /* per profile fault: matching invocations so far */
+	bool escape_refused;	 /* the host has refused a non-empty escape */
 	uint64_t next_gpu_va;
 	uint64_t paging_fence;
 };
@@ -596,7 +597,11 @@ static long escape(struct dxgt_mock *m, uint8_t *a)
 		/* A refusal comes back as a reply carrying no private data. The
 		 * guest reads no status for an escape: a reply shorter than the
 		 * payload is -EOVERFLOW, and an empty escape "succeeds". */
-		return size > ad->escape_reply_size ? -EOVERFLOW : 0;
+		if (size > ad->escape_reply_size) {
+			m->escape_refused = true;
+			return -EOVERFLOW;
+		}
+		return 0;
 	}
 	if (!size)
 		return 0;
@@ -758,9 +763,9 @@ static long gpu_va(struct dxgt_mock *m, const struct dxgt_call_desc *d, uint8_t 
 /* ---- faults ---- */
 
 static bool fault_hits(const struct dxgt_mock_fault *f, const struct dxgt_call_desc *d,
-		       const uint8_t *a, uint64_t *matched)
+		       const uint8_t *a, bool escape_refused, uint64_t *matched)
 {
-	if (f->call_id != d->id)
+	if (f->call_id != d->id || (f->after_escape_refused && !escape_refused))
 		return false;
 	if (f->has_arg) {
 		bool ok = false;
@@ -828,7 +833,7 @@ static long dispatch(struct dxgt_mock *m, const struct dxgt_call_desc *d, uint8_
 		return rc;
 	for (size_t i = 0; i < m->p->n_faults; i++) {
 		const struct dxgt_mock_fault *f = &m->p->faults[i];
-		if (fault_hits(f, d, a, &m->fault_matches[i]))
+		if (fault_hits(f, d, a, m->escape_refused, &m->fault_matches[i]))
 			return f->err ? -(long)f->err : from_status(f->status);
 	}
 	switch (d->id) {

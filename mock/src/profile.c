@@ -1248,8 +1248,8 @@ static int parse_adapter(struct ctx *c, const json_t *o, struct dxgt_mock_adapte
 	return 0;
 }
 
-static const char *const fault_keys[] = {"call",  "where",   "invocations", "status",
-					 "errno", "comment", NULL};
+static const char *const fault_keys[] = {"call",   "where", "invocations", "when",
+					 "status", "errno", "comment",	   NULL};
 
 /* The scalar field of call d named by the only key of "where". */
 static int parse_where(struct ctx *c, const json_t *w, const struct dxgt_call_desc *d,
@@ -1387,6 +1387,23 @@ static int parse_fault(struct ctx *c, const json_t *o, struct dxgt_mock_fault *f
 	if ((v = json_object_get(o, "where"))) {
 		mark = push_key(c, "where");
 		rc = parse_where(c, v, d, f);
+		pop(c, mark);
+		if (rc < 0)
+			return rc;
+	}
+
+	if ((v = json_object_get(o, "when"))) {
+		mark = push_key(c, "when");
+		if (json_is_string(v) && strcmp(json_string_value(v), "always") == 0) {
+			f->after_escape_refused = false;
+		} else if (json_is_string(v) &&
+			   strcmp(json_string_value(v), "escape-refused") == 0) {
+			f->after_escape_refused = true;
+		} else {
+			GOT(v, when);
+			rc = fail(c, DXGT_E_INVAL,
+				  "expected \"always\" or \"escape-refused\", got %s", when);
+		}
 		pop(c, mark);
 		if (rc < 0)
 			return rc;

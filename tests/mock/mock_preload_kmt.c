@@ -131,6 +131,10 @@ static void npu_report(void)
 	cd.adapter = o.adapter_handle;
 	CHECK(call("D3DKMTCreateDevice", &cd) == 0 && cd.device, "CreateDevice: device 0x%08x",
 	      cd.device);
+	/* A context made before any escape is refused still works later. */
+	struct dxgt_createcontextvirtual cc = {0};
+	cc.device = cd.device;
+	CHECK(call("D3DKMTCreateContextVirtual", &cc) == 0 && cc.context, "CreateContextVirtual");
 	struct dxgt_escape esc = {o.adapter_handle, cd.device, 0, 0, 0, 0, 0};
 	CHECK(call("D3DKMTEscape", &esc) == 0, "an empty escape succeeds");
 	uint8_t payload[64] = {1, 2, 3};
@@ -158,9 +162,14 @@ static void npu_report(void)
 	struct dxgt_destroyallocation da = {cd.device, 0, (uint64_t)(uintptr_t)hs, 2, 0};
 	CHECK(call("D3DKMTDestroyAllocation", &da) == 0, "DestroyAllocation of both");
 
-	struct dxgt_createcontextvirtual cc = {0};
-	cc.device = cd.device;
-	CHECK(call("D3DKMTCreateContextVirtual", &cc) == 0 && cc.context, "CreateContextVirtual");
+	/* After a refused registration escape, a new context fails as the
+	 * report says every later primitive does. */
+	struct dxgt_createcontextvirtual late = {0};
+	late.device = cd.device;
+	st = call("D3DKMTCreateContextVirtual", &late);
+	CHECK(st == (int32_t)0xC000000D,
+	      "CreateContextVirtual after a refused escape fails with 0x%08X (want 0xC000000D)",
+	      (uint32_t)st);
 	struct dxgt_createsynchronizationobject cs = {0};
 	cs.device = cd.device;
 	cs.type = 1; /* mutex */

@@ -34,7 +34,18 @@ static const struct dxgt_mock_registry npu_registry[] = {
 };
 
 static const struct dxgt_mock_fault npu_faults[] = {
-    {0x09, 1, 2, "type", 31, true, 0xC000000Du, 0},
+    {.call_id = 0x09,
+     .first = 1,
+     .last = 2,
+     .arg_name = "type",
+     .arg_value = 31,
+     .has_arg = true,
+     .status = 0xC000000Du},
+    {.call_id = 0x04,
+     .first = 1,
+     .last = UINT64_MAX,
+     .after_escape_refused = true,
+     .status = 0xC000000Du},
 };
 
 static struct dxgt_mock_adapter npu = {
@@ -58,7 +69,7 @@ static struct dxgt_profile profile = {
     .adapters = &npu,
     .n_adapters = 1,
     .faults = npu_faults,
-    .n_faults = 1,
+    .n_faults = 2,
 };
 
 #define IOC(name) (dxgt_call_by_name(name)->ioctl_code)
@@ -108,8 +119,14 @@ static void npu_report_reproduces(void **state)
 	assert_int_equal(escape(&s, payload, 568, 0), -EOVERFLOW);
 	assert_int_equal(escape(&s, payload, 1, 0x40), -EOVERFLOW);
 	assert_int_equal(dxgt_mock_ntstatus_from_ioctl(-EOVERFLOW), 0xC0000023u);
-	/* And a context can still be created. */
+	/* Without registration every later primitive fails (the report). */
 	struct dxgt_createcontextvirtual c = {0};
+	c.device = s.device;
+	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("CreateContextVirtual"), &c), -EINVAL);
+	dxgt_mock_free(s.m);
+	/* A host that never refused an escape creates the context. */
+	open_npu(&s, 0);
+	assert_int_equal(escape(&s, NULL, 0, 0), 0);
 	c.device = s.device;
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("CreateContextVirtual"), &c), 0);
 	assert_true(c.context != 0);

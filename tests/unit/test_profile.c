@@ -85,7 +85,11 @@ static void npu_profile_matches_the_report(void **state)
 	assert_int_equal(a->n_escape_replies, 0);
 	assert_int_equal(a->luid, 0x123ab);
 	assert_true(a->driver_version == (UINT64_C(32) << 48 | UINT64_C(100) << 16 | 3104));
-	assert_int_equal(p->n_faults, 0);
+	/* Every primitive after the refused registration fails (the report). */
+	assert_int_equal(p->n_faults, 1);
+	assert_int_equal(p->faults[0].call_id, 0x04);
+	assert_true(p->faults[0].after_escape_refused);
+	assert_int_equal(p->faults[0].status, 0xC000000Du);
 	/* The description separates facts from synthetic choices. */
 	assert_non_null(strstr(p->description, "8086"));
 	assert_non_null(strstr(p->description, "0xC0000023"));

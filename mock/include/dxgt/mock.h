@@ -91,6 +91,9 @@ struct dxgt_mock_fault {
 	const char *arg_name; /* optional: a scalar field (as in calls.def) that must ... */
 	uint64_t arg_value;   /* ... equal this value for the fault to apply */
 	bool has_arg;
+	/* Only once the host has refused a non-empty escape: a vendor driver
+	 * left without per-process state fails what follows. */
+	bool after_escape_refused;
 	uint32_t status; /* NTSTATUS the host answers (mapped to errno by the guest) */
 	int err;	 /* or an errno the guest returns directly (0 = use status) */
 };

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * npu-probe: the Intel NPU field report's minimal reproduction, written the
+ * way a user-mode driver talks to the WSL2 host. It loads libdxcore.so with
+ * dlopen (never linked: a UMD on WSL2 loads it at run time, and so does this
+ * program), looks up the D3DKMT functions it needs with dlsym, and runs:
+ *
+ *   EnumAdapters3 (compute-only filter: a count query, then the list)
+ *   OpenAdapterFromLuid (the first adapter listed, or --luid)
+ *   CreateDevice
+ *   Escape with an empty payload, then 64 and 568 bytes (DRIVERPRIVATE)
+ *   CreateContextVirtual with a small private data block
+ *   DestroyContext, DestroyDevice, CloseAdapter (opened and enumerated)
+ *
+ * Every call prints one line with the NTSTATUS it returned and its name.
+ * On the reporter's machine the two non-empty escapes return 0xC0000023
+ * STATUS_BUFFER_TOO_SMALL and everything else succeeds.
+ *
+ * The escape payloads are synthetic (see probe_payload()): Intel's escape
+ * protocol is undocumented, and the report found that neither the content
+ * nor the type, flags or size changed the outcome. Adapter hardware ids are
+ * not part of D3DKMT_ADAPTERINFO, so the probe takes the first adapter
+ * listed rather than guessing which one is Intel's.
+ *
+ * Run it under the mock host with
+ *   LD_PRELOAD=build/mock/preload/libdxgmock.so DXGMOCK_PROFILE=wsl2-intel-npu
+ * and libdxgmock answers the dlopen in place of libdxcore.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dxgt/status.h"
+#include "dxgt/uapi.h"
+#include "probe_common.h"
+
+/* Where libdxcore is when the loader's search path does not find it. */
+#define WSL_LIBDXCORE "/usr/lib/wsl/lib/libdxcore.so"
+
+/* The D3DKMT functions the sequence calls. Each takes a pointer to its
+ * argument struct, which for these calls has the same layout as the ioctl's
+ * (dxgt/uapi.h), and returns an NTSTATUS. */
+#define KMT_FUNCTIONS(X)                                                                           \
+	X(EnumAdapters3)                                                                           \
+	X(OpenAdapterFromLuid)                                                                     \
+	X(CreateDevice)                                                                            \
+	X(Escape)                                                                                  \
+	X(CreateContextVirtual)                                                                    \
+	X(DestroyContext)                                                                          \
+	X(DestroyDevice)                                                                           \
+	X(CloseAdapter)
+
+typedef int32_t kmt_fn(void *args);
+
+struct kmt {
+	void *lib;
+#define KMT_FIELD(name) kmt_fn *name;
+	KMT_FUNCTIONS(KMT_FIELD)
+#undef KMT_FIELD
+};
+
+static const struct {
+	const char *symbol;
+	size_t off;
+} kmt_symbols[] = {
+#define KMT_ROW(name) {"D3DKMT" #name, offsetof(struct kmt, name)},
+    KMT_FUNCTIONS(KMT_ROW)
+#undef KMT_ROW
+};
+
+static const struct probe_info info = {
+    .prog = "npu-probe",
+    .what = "Runs the NPU field report's D3DKMT call sequence through libdxcore.so,\n"
+	    "loaded with dlopen as a user-mode driver loads it.",
+    .takes_library = true,
+    .extra_help = "  --library PATH   dlopen PATH instead of libdxcore.so (and, failing\n"
+		  "                   that, " WSL_LIBDXCORE ")\n",
+};
+
+/* dlopen as a UMD does; on failure prints what was tried and why. */
+static void *open_library(const char *library)
+{
+	char first[512] = "";
+	const char *name = library ? library : "libdxcore.so";
+	void *lib = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+	if (lib || library) {
+		if (!lib)
+			fprintf(stderr, "npu-probe: cannot load %s: %s\n", name, dlerror());
+		return lib;
+	}
+	snprintf(first, sizeof(first), "%s", dlerror());
+	lib = dlopen(WSL_LIBDXCORE, RTLD_LAZY | RTLD_LOCAL);
+	if (!lib)
+		fprintf(stderr, "npu-probe: cannot load libdxcore.so: %s; nor %s: %s\n", first,
+			WSL_LIBDXCORE, dlerror());
+	return lib;
+}
+
+/* Loads the library and every function; 0, or -1 after a message naming
+ * what is missing. */
+static int kmt_load(struct kmt *k, const char *library)
+{
+	memset(k, 0, sizeof(*k));
+	k->lib = open_library(library);
+	if (!k->lib)
+		return -1;
+	for (size_t i = 0; i < sizeof(kmt_symbols) / sizeof(kmt_symbols[0]); i++) {
+		void *sym = dlsym(k->lib, kmt_symbols[i].symbol);
+		if (!sym) {
+			fprintf(stderr, "npu-probe: %s has no symbol %s\n",
+				library ? library : "libdxcore.so", kmt_symbols[i].symbol);
+			dlclose(k->lib);
+			k->lib = NULL;
+			return -1;
+		}
+		/* POSIX guarantees a data pointer from dlsym converts to a
+		 * function pointer; copy it so the conversion is explicit. */
+		memcpy((char *)k + kmt_symbols[i].off, &sym, sizeof(sym));
+	}
+	return 0;
+}
+
+/* NT_SUCCESS: success and informational values are non-negative. */
+static bool nt_ok(int32_t st)
+{
+	return st >= 0;
+}
+
+/* "0xC0000023 STATUS_BUFFER_TOO_SMALL", or the value alone if unnamed. */
+static const char *nt_text(int32_t st, char *buf, size_t len)
+{
+	const char *name = dxgt_ntstatus_name((uint32_t)st);
+	snprintf(buf, len, "0x%08X%s%s", (unsigned)st, name ? " " : "", name ? name : "");
+	return buf;
+}
+
+struct run {
+	const struct kmt *k;
+	const struct probe_opts *o;
+	struct probe_handles h;
+	struct probe_tally t;
+	struct dxgt_adapterinfo listed[16];
+	uint32_t n_listed;
+	bool enumerated;		   /* the enumeration calls succeeded */
+	uint32_t adapter, device, context; /* 0: not open */
+};
+
+/* One call's line: "NAME(ARGS) = STATUS[; OUT]". */
+static bool report(struct run *r, const char *call, int32_t st, const char *out)
+{
+	char text[64];
+	probe_say(r->o, "%s = %s%s%s", call, nt_text(st, text, sizeof(text)),
+		  nt_ok(st) && out && *out ? "; " : "", nt_ok(st) && out ? out : "");
+	probe_count(&r->t, nt_ok(st), call);
+	return nt_ok(st);
+}
+
+static void enumerate(struct run *r)
+{
+	struct dxgt_enumadapters3 e = {.filter = PROBE_FILTER_COMPUTE_ONLY};
+	char out[32];
+	int32_t st = r->k->EnumAdapters3(&e);
+	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
+	if (!report(r, "D3DKMTEnumAdapters3(filter=0x1, adapters=NULL)", st, out))
+		return;
+	uint32_t cap = sizeof(r->listed) / sizeof(r->listed[0]);
+	if (e.adapter_count == 0) {
+		r->enumerated = true;
+		return;
+	}
+	if (e.adapter_count < cap)
+		cap = e.adapter_count;
+	memset(r->listed, 0, sizeof(r->listed));
+	e.adapter_count = cap;
+	e.adapters = (uint64_t)(uintptr_t)r->listed;
+	char call[64];
+	snprintf(call, sizeof(call), "D3DKMTEnumAdapters3(filter=0x1, count=%u)", (unsigned)cap);
+	st = r->k->EnumAdapters3(&e);
+	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
+	if (!report(r, call, st, out))
+		return;
+	/* A count above the capacity means the list grew in between and no
+	 * entries were written: nothing listed is trustworthy then. */
+	r->n_listed = e.adapter_count <= cap ? e.adapter_count : 0;
+	r->enumerated = true;
+	for (uint32_t i = 0; i < r->n_listed; i++) {
+		char luid[24];
+		probe_luid_format(&r->listed[i].adapter_luid, luid, sizeof(luid));
+		const char *name = probe_handle_bind(&r->h, 'A', r->listed[i].adapter_handle);
+		probe_say(r->o, "  adapter[%u] luid=%s handle=%s", (unsigned)i, luid, name);
+	}
+}
+
+static void open_adapter(struct run *r)
+{
+	struct dxgt_openadapterfromluid oa = {0};
+	if (r->o->have_luid) {
+		oa.adapter_luid = r->o->luid;
+	} else if (r->n_listed) {
+		oa.adapter_luid = r->listed[0].adapter_luid;
+	} else {
+		/* A failed enumeration is already counted: this follows from it. */
+		probe_say(r->o, "no adapter listed: nothing to open (try --luid)");
+		if (r->enumerated)
+			probe_fail(&r->t, "no adapter to open");
+		return;
+	}
+	char luid[24], call[80], out[32] = "";
+	probe_luid_format(&oa.adapter_luid, luid, sizeof(luid));
+	snprintf(call, sizeof(call), "D3DKMTOpenAdapterFromLuid(luid=%s)", luid);
+	int32_t st = r->k->OpenAdapterFromLuid(&oa);
+	if (nt_ok(st)) {
+		r->adapter = oa.adapter_handle;
+		snprintf(out, sizeof(out), "adapter=%s",
+			 probe_handle_bind(&r->h, 'A', oa.adapter_handle));
+	}
+	report(r, call, st, out);
+}
+
+static void create_device(struct run *r)
+{
+	struct dxgt_createdevice cd = {.adapter = r->adapter};
+	char call[64], out[32] = "";
+	snprintf(call, sizeof(call), "D3DKMTCreateDevice(adapter=%s)",
+		 probe_handle_name(&r->h, r->adapter));
+	int32_t st = r->k->CreateDevice(&cd);
+	if (nt_ok(st)) {
+		r->device = cd.device;
+		snprintf(out, sizeof(out), "device=%s", probe_handle_bind(&r->h, 'D', cd.device));
+	}
+	report(r, call, st, out);
+}
+
+static void escapes(struct run *r)
+{
+	static uint8_t payload[PROBE_PAYLOAD_MAX];
+	for (int i = 0; i < PROBE_N_ESCAPES; i++) {
+		uint32_t size = probe_escape_sizes[i];
+		struct dxgt_escape es = {
+		    .adapter = r->adapter,
+		    .device = r->device,
+		    .type = PROBE_ESCAPE_DRIVERPRIVATE,
+		    .flags = r->o->known ? PROBE_ESCAPE_DRIVER_KNOWN : 0,
+		    .priv_drv_data = size ? (uint64_t)(uintptr_t)payload : 0,
+		    .priv_drv_data_size = size,
+		};
+		probe_payload(payload, size);
+		char call[64];
+		if (es.flags)
+			snprintf(call, sizeof(call), "D3DKMTEscape(size=%u, flags=0x%x)",
+				 (unsigned)size, (unsigned)es.flags);
+		else
+			snprintf(call, sizeof(call), "D3DKMTEscape(size=%u)", (unsigned)size);
+		report(r, call, r->k->Escape(&es), NULL);
+	}
+}
+
+static void create_context(struct run *r)
+{
+	uint8_t data[PROBE_CONTEXT_DATA_SIZE];
+	probe_payload(data, sizeof(data));
+	struct dxgt_createcontextvirtual cc = {
+	    .device = r->device,
+	    .priv_drv_data = (uint64_t)(uintptr_t)data,
+	    .priv_drv_data_size = sizeof(data),
+	};
+	char call[80], out[32] = "";
+	snprintf(call, sizeof(call), "D3DKMTCreateContextVirtual(device=%s, size=%u)",
+		 probe_handle_name(&r->h, r->device), (unsigned)sizeof(data));
+	int32_t st = r->k->CreateContextVirtual(&cc);
+	if (nt_ok(st)) {
+		r->context = cc.context;
+		snprintf(out, sizeof(out), "context=%s", probe_handle_bind(&r->h, 'C', cc.context));
+	}
+	report(r, call, st, out);
+}
+
+static void close_adapter(struct run *r, uint32_t adapter)
+{
+	struct dxgt_closeadapter ca = {.adapter_handle = adapter};
+	char call[64];
+	snprintf(call, sizeof(call), "D3DKMTCloseAdapter(adapter=%s)",
+		 probe_handle_name(&r->h, adapter));
+	report(r, call, r->k->CloseAdapter(&ca), NULL);
+}
+
+/* Children first; enumerated adapter handles are open handles too. */
+static void tear_down(struct run *r)
+{
+	char call[64];
+	if (r->context) {
+		struct dxgt_destroycontext dc = {.context = r->context};
+		snprintf(call, sizeof(call), "D3DKMTDestroyContext(context=%s)",
+			 probe_handle_name(&r->h, r->context));
+		report(r, call, r->k->DestroyContext(&dc), NULL);
+	}
+	if (r->device) {
+		struct dxgt_destroydevice dd = {.device = r->device};
+		snprintf(call, sizeof(call), "D3DKMTDestroyDevice(device=%s)",
+			 probe_handle_name(&r->h, r->device));
+		report(r, call, r->k->DestroyDevice(&dd), NULL);
+	}
+	if (r->adapter)
+		close_adapter(r, r->adapter);
+	for (uint32_t i = 0; i < r->n_listed; i++)
+		close_adapter(r, r->listed[i].adapter_handle);
+}
+
+int main(int argc, char **argv)
+{
+	struct probe_opts o;
+	int rc = probe_parse_args(&o, &info, argc, argv);
+	if (rc >= 0)
+		return rc;
+	struct kmt k;
+	if (kmt_load(&k, o.library))
+		return PROBE_EXIT_UNAVAILABLE;
+
+	static struct run r; /* large: the handle table and the adapter list */
+	r.k = &k;
+	r.o = &o;
+	enumerate(&r);
+	open_adapter(&r);
+	if (r.adapter) {
+		create_device(&r);
+		escapes(&r); /* as in the report: the adapter handle is enough */
+		if (r.device)
+			create_context(&r);
+	}
+	tear_down(&r);
+	fflush(stdout);
+	dlclose(k.lib);
+	return probe_finish(&info, &r.t);
+}

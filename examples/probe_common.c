@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The layer-independent half of the probe examples: options, synthetic
+ * payloads, symbolic handles, the tally and the summary line; see
+ * probe_common.h. Nothing here touches libdxcore or /dev/dxg.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_common.h"
+
+const uint32_t probe_escape_sizes[PROBE_N_ESCAPES] = {0, 64, 568};
+
+static void usage(const struct probe_info *info, FILE *f)
+{
+	fprintf(f,
+		"usage: %s [--help] [--version] [--quiet] [--known] [--luid HIGH:LOW]%s\n"
+		"\n"
+		"%s\n"
+		"\n"
+		"The sequence is the Intel NPU field report's minimal reproduction:\n"
+		"EnumAdapters3 with the compute-only filter (a count query, then the\n"
+		"list), OpenAdapterFromLuid, CreateDevice, an empty escape, a 64-byte\n"
+		"and a 568-byte driver-private escape (synthetic payloads, not Intel's\n"
+		"protocol), CreateContextVirtual, then teardown. One line per call.\n"
+		"\n"
+		"options:\n"
+		"  --luid HIGH:LOW  open this adapter (hex parts) instead of the first listed\n"
+		"  --known          flag every escape driver_known_escape (0x40), as a\n"
+		"                   secure VM requires\n"
+		"  --quiet          print only the summary line\n"
+		"%s"
+		"\n"
+		"Exit status: 0 every call succeeded, 1 some call failed, 2 the interface\n"
+		"could not be reached or a bad option.\n",
+		info->prog, info->takes_library ? " [--library PATH]" : "", info->what,
+		info->extra_help ? info->extra_help : "");
+}
+
+/* One hex u32, with or without 0x. */
+static int parse_hex32(const char *s, size_t n, uint32_t *out)
+{
+	char tmp[16];
+	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0 || n > 8)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(tmp, &end, 16);
+	if (errno || *end || tmp[0] == '-' || tmp[0] == '+' || v > 0xffffffffu)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_luid(const char *s, struct dxgt_luid *l)
+{
+	const char *colon = strchr(s, ':');
+	uint32_t hi, lo;
+	if (!colon || parse_hex32(s, (size_t)(colon - s), &hi) ||
+	    parse_hex32(colon + 1, strlen(colon + 1), &lo))
+		return -1;
+	l->a = lo;
+	l->b = hi;
+	return 0;
+}
+
+int probe_parse_args(struct probe_opts *o, const struct probe_info *info, int argc, char **argv)
+{
+	enum { OPT_LUID = 256, OPT_KNOWN, OPT_LIBRARY };
+	static const struct option longs[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"known", no_argument, NULL, OPT_KNOWN},
+	    {"luid", required_argument, NULL, OPT_LUID},
+	    {"library", required_argument, NULL, OPT_LIBRARY},
+	    {NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":hVq", longs, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(info, stdout);
+			return 0;
+		case 'V':
+			printf("%s (dxgtrace %s)\n", info->prog, DXGT_VERSION);
+			return 0;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_KNOWN:
+			o->known = true;
+			break;
+		case OPT_LUID:
+			if (parse_luid(optarg, &o->luid)) {
+				fprintf(
+				    stderr,
+				    "%s: --luid: expected HIGH:LOW in hex (0x00000000:0x00004d2a), "
+				    "got '%s'\n",
+				    info->prog, optarg);
+				return PROBE_EXIT_UNAVAILABLE;
+			}
+			o->have_luid = true;
+			break;
+		case OPT_LIBRARY:
+			if (!info->takes_library) {
+				fprintf(stderr, "%s: unknown option '--library'; try --help\n",
+					info->prog);
+				return PROBE_EXIT_UNAVAILABLE;
+			}
+			o->library = optarg;
+			break;
+		case ':':
+			fprintf(stderr, "%s: %s needs an argument\n", info->prog, argv[optind - 1]);
+			return PROBE_EXIT_UNAVAILABLE;
+		default:
+			fprintf(stderr, "%s: unknown option '%s'; try --help\n", info->prog,
+				argv[optind - 1]);
+			return PROBE_EXIT_UNAVAILABLE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'; try --help\n", info->prog,
+			argv[optind]);
+		return PROBE_EXIT_UNAVAILABLE;
+	}
+	return -1;
+}
+
+void probe_payload(uint8_t *buf, uint32_t len)
+{
+	static const char tag[] = "DXGTPROBE";
+	for (uint32_t i = 0; i < len; i++) {
+		if (i < sizeof(tag) - 1)
+			buf[i] = (uint8_t)tag[i];
+		else if (i < sizeof(tag) - 1 + 4)
+			buf[i] = (uint8_t)(len >> (8 * (i - (sizeof(tag) - 1))));
+		else
+			buf[i] = (uint8_t)(i * 7u + 3u);
+	}
+}
+
+const char *probe_handle_bind(struct probe_handles *t, char letter, uint32_t raw)
+{
+	if (letter < 'A' || letter > 'Z')
+		return "?";
+	size_t i = 0;
+	while (i < t->n && t->e[i].raw != raw)
+		i++;
+	if (i == t->n) {
+		if (t->n == sizeof(t->e) / sizeof(t->e[0]))
+			return "?";
+		t->n++;
+	}
+	t->e[i].raw = raw;
+	snprintf(t->e[i].name, sizeof(t->e[i].name), "%c%u", letter, ++t->next[letter - 'A']);
+	return t->e[i].name;
+}
+
+const char *probe_handle_name(const struct probe_handles *t, uint32_t raw)
+{
+	if (!raw)
+		return "0";
+	for (size_t i = 0; i < t->n; i++)
+		if (t->e[i].raw == raw)
+			return t->e[i].name;
+	return "?";
+}
+
+void probe_luid_format(const struct dxgt_luid *l, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%08x:0x%08x", (unsigned)l->b, (unsigned)l->a);
+}
+
+void probe_say(const struct probe_opts *o, const char *fmt, ...)
+{
+	if (o->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void probe_count(struct probe_tally *t, bool ok, const char *label)
+{
+	t->calls++;
+	if (!ok)
+		probe_fail(t, label);
+}
+
+void probe_fail(struct probe_tally *t, const char *label)
+{
+	t->failed++;
+	size_t used = strlen(t->failures);
+	if (used < sizeof(t->failures) - 1)
+		snprintf(t->failures + used, sizeof(t->failures) - used, "%s%s", used ? ", " : "",
+			 label);
+}
+
+int probe_finish(const struct probe_info *info, const struct probe_tally *t)
+{
+	const char *calls = t->calls == 1 ? "call" : "calls";
+	if (t->failed)
+		printf("%s: %u %s, %u failed: %s\n", info->prog, t->calls, calls, t->failed,
+		       t->failures);
+	else
+		printf("%s: %u %s, all succeeded\n", info->prog, t->calls, calls);
+	fflush(stdout);
+	return t->failed ? PROBE_EXIT_FAILED : PROBE_EXIT_OK;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the two probe examples share: their options, the synthetic escape
+ * payloads, symbolic handle names and the tally that decides the exit
+ * status. npu-probe and dxg-probe run the Intel NPU field report's call
+ * sequence, one through libdxcore's D3DKMT functions and one straight on
+ * /dev/dxg; everything here is the part that does not depend on the layer.
+ *
+ * The probes print handles as symbols (A1, D1, C1: kind letter and order of
+ * appearance, as `dxgtrace dump` does) and never their raw values, so that
+ * their output is the same from run to run and can be compared with an
+ * expected file.
+ */
+#ifndef DXGT_PROBE_COMMON_H
+#define DXGT_PROBE_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dxgt/uapi.h"
+
+/* Exit statuses, the same for both probes. */
+#define PROBE_EXIT_OK 0		 /* every call succeeded */
+#define PROBE_EXIT_FAILED 1	 /* some call failed (the field report's outcome) */
+#define PROBE_EXIT_UNAVAILABLE 2 /* the interface could not be reached, or a bad option */
+
+/* D3DKMT_ENUMADAPTERS_FILTER bit 0: list compute-only adapters as well. */
+#define PROBE_FILTER_COMPUTE_ONLY 0x1u
+/* Escape type 0: D3DKMT_ESCAPE_DRIVERPRIVATE. */
+#define PROBE_ESCAPE_DRIVERPRIVATE 0u
+/* Escape flags bit 6: driver_known_escape (what a secure VM lets through). */
+#define PROBE_ESCAPE_DRIVER_KNOWN 0x40u
+
+/* The escape payload sizes of the sequence: empty, then two driver-private
+ * ones (568 bytes is the size of the NPU UMD's init escape in the report). */
+#define PROBE_N_ESCAPES 3
+extern const uint32_t probe_escape_sizes[PROBE_N_ESCAPES];
+/* Bytes of private data handed to CreateContextVirtual. */
+#define PROBE_CONTEXT_DATA_SIZE 16u
+/* Largest payload the probes build. */
+#define PROBE_PAYLOAD_MAX 568u
+
+struct probe_opts {
+	const char *library; /* npu-probe --library; NULL: the default search */
+	struct dxgt_luid luid;
+	bool have_luid; /* --luid given: open that adapter, not the first listed */
+	bool quiet;	/* only the summary line */
+	bool known;	/* --known: flag every escape driver_known_escape */
+};
+
+/* What one program tells the option parser about itself. */
+struct probe_info {
+	const char *prog;	/* "npu-probe" */
+	const char *what;	/* one sentence for --help */
+	bool takes_library;	/* accepts --library PATH */
+	const char *extra_help; /* more --help lines, or NULL */
+};
+
+/* Parses argv into *o. Returns -1 when the program should go on, else the
+ * exit status to end with: 0 after --help or --version, PROBE_EXIT_UNAVAILABLE
+ * after a usage error (with a message on stderr). */
+int probe_parse_args(struct probe_opts *o, const struct probe_info *info, int argc, char **argv);
+
+/* Fills buf[0..len) with the deterministic synthetic payload for an escape
+ * of that size. The bytes are made up: a tag ("DXGTPROBE"), the size, then
+ * a counter pattern. They are not Intel's escape protocol, which is
+ * undocumented; the report found that the content does not matter. */
+void probe_payload(uint8_t *buf, uint32_t len);
+
+/* Symbolic names for handles, "A1", "D1", "C1", in order of appearance. */
+struct probe_handles {
+	struct {
+		uint32_t raw;
+		char name[12];
+	} e[64];
+	size_t n;
+	unsigned next[26]; /* per letter: the last number given */
+};
+
+/* Names a handle the program has just received (kind letter 'A'..'Z'); a raw
+ * value seen before is named again, since the host may reuse a slot.
+ * Returns the name, borrowed from t until t goes away; "?" when t is full. */
+const char *probe_handle_bind(struct probe_handles *t, char letter, uint32_t raw);
+/* The name bound to raw: "0" for 0, "?" for a handle never bound.
+ * Borrowed from t. */
+const char *probe_handle_name(const struct probe_handles *t, uint32_t raw);
+
+/* Prints "HIGH:LOW" (0x%08x:0x%08x, the high part first, as dxgtrace does)
+ * into buf (at least 24 bytes). */
+void probe_luid_format(const struct dxgt_luid *l, char *buf, size_t len);
+
+/* Counts calls and failures. */
+struct probe_tally {
+	unsigned calls;	    /* calls made */
+	unsigned failed;    /* failed calls, and failures found between calls */
+	char failures[256]; /* the failed calls' labels, for the summary */
+};
+
+/* Prints one line (a printf format, no newline) unless quiet. */
+void probe_say(const struct probe_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Counts one call; label names it in the summary if it failed. */
+void probe_count(struct probe_tally *t, bool ok, const char *label);
+/* Counts a failure that is not a call's ("no adapter to open"). */
+void probe_fail(struct probe_tally *t, const char *label);
+/* Prints the summary line and returns the exit status: 0 if nothing failed,
+ * else PROBE_EXIT_FAILED. */
+int probe_finish(const struct probe_info *info, const struct probe_tally *t);
+
+#endif /* DXGT_PROBE_COMMON_H */
