@@ -456,7 +456,8 @@ static void numbers_statuses_and_errnos_in_every_form(void **state)
 	    "  {\"call\": \"Escape\", \"status\": \"-1073741789\", \"invocations\": \"7\"},"
 	    "  {\"call\": \"Escape\", \"errno\": \"EOVERFLOW\", \"where\": {\"flags\": \"0x8\"}},"
 	    "  {\"call\": \"Escape\", \"errno\": \"eoverflow\", \"where\": {}},"
-	    "  {\"call\": \"Escape\", \"errno\": 75}, {\"call\": \"Escape\", \"errno\": \"-75\"},"
+	    "  {\"call\": \"Escape\", \"errno\": 75, \"when\": \"escape-refused\"},"
+	    "  {\"call\": \"Escape\", \"errno\": \"-75\", \"when\": \"always\"},"
 	    "  {\"call\": \"CreateSynchronizationObject2\", \"errno\": 1, \"where\": "
 	    "{\"info.type\": 2}}]}");
 	assert_string_equal(p->name, "forms");
@@ -533,6 +534,9 @@ static void numbers_statuses_and_errnos_in_every_form(void **state)
 	assert_string_equal(p->faults[5].arg_name, "flags");
 	assert_int_equal(p->faults[5].arg_value, 8);
 	assert_false(p->faults[6].has_arg);
+	assert_true(p->faults[7].after_escape_refused);
+	assert_false(p->faults[8].after_escape_refused);
+	assert_false(p->faults[6].after_escape_refused);
 	assert_string_equal(p->faults[9].arg_name, "info.type");
 	assert_int_equal(p->faults[9].err, EPERM);
 	dxgt_profile_free(p);
@@ -726,6 +730,9 @@ static const struct bad bad_profiles[] = {
     {FAULT("{\"call\": \"Escape\"}"),
      DXGT_E_INVAL,
      {"faults[0]: expected exactly one of status", "got neither"}},
+    {FAULT("{\"call\": \"Escape\", \"errno\": 1, \"when\": \"sometimes\"}"),
+     DXGT_E_INVAL,
+     {"faults[0].when: expected \"always\" or \"escape-refused\"", "got \"sometimes\""}},
     {FAULT("{\"call\": \"Escape\", \"errno\": 1, \"invocations\": \"3-1\"}"),
      DXGT_E_INVAL,
      {"faults[0].invocations: expected \"all\", a count N >= 1", "got \"3-1\""}},
