@@ -11,7 +11,9 @@ dxgt_install_deps() {
     local pkgs=(build-essential cmake pkg-config libunwind-dev libzstd-dev
                 libcapstone-dev libsqlite3-dev libjansson-dev)
     if [ "$what" = test ]; then
-        pkgs+=(libcmocka-dev python3 python3-zstandard)
+        # Intel's OpenCL runtime and clinfo: the real client the mock host is
+        # tested against (a user-mode driver nobody here wrote).
+        pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo)
     fi
     local need=() p
     for p in "${pkgs[@]}"; do
