@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_reader: invariant failed: %s (%s:%d)\n", #cond,     \
+			fprintf(stderr, "fuzz_reader: invariant failed: %s (%s:%d)\n", #cond,      \
 				__FILE__, __LINE__);                                               \
 			abort();                                                                   \
 		}                                                                                  \
@@ -157,7 +157,8 @@ static void run_one(const uint8_t *data, size_t size)
 			continue;
 		}
 		CHECK(c.enter->type == DXGT_REC_ENTER);
-		CHECK(!c.leave || (c.leave->type == DXGT_REC_LEAVE && c.leave->seq == c.enter->seq));
+		CHECK(!c.leave ||
+		      (c.leave->type == DXGT_REC_LEAVE && c.leave->seq == c.enter->seq));
 		/* Calls come out in sequence order, each once. */
 		CHECK(c.enter->seq > last_seq);
 		last_seq = c.enter->seq;

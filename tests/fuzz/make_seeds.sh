@@ -4,11 +4,13 @@
 # Regenerates the mktrace-based seeds of the reader fuzz corpus
 # (tests/fuzz/corpus/reader/seed-*) from a build directory:
 #
-#   tests/fuzz/make_seeds.sh [BUILD_DIR]      (default: ./build)
+#   tests/fuzz/make_seeds.sh [BUILD_DIR]   (default: build/ at the top of the tree)
 #
 # The crafted edge cases (edge-*) are derived from the small trace so they
-# follow format changes too. Saved crashes (crash-*) are never touched. The
-# output is deterministic: mktrace pins every byte.
+# follow format changes too. Saved crashes (crash-*) and the inputs kept from
+# fuzzing runs (fuzz-*: each adds edge coverage over the seeds, chosen with
+# `fuzz_reader -merge=1 -use_counters=0 CORPUS_COPY RUN_CORPUS`) are never
+# touched. The output is deterministic: mktrace pins every byte.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
