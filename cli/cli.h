@@ -36,6 +36,10 @@ __attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
  * when one was handled (the caller exits 0). */
 void cli_version(void);
 
+/* Report the option getopt_long stopped on as one line: c is what it
+ * returned (':' for a missing value, with an optstring starting ':'). */
+void cli_bad_option(const char *verb, char **argv, int c);
+
 /* Arguments of a command whose only operand is one trace: handles --help
  * and --version. Returns -1 with *path set when the command should run,
  * else the exit status to return. */

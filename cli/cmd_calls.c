@@ -208,7 +208,8 @@ int cmd_calls(int argc, char **argv)
 	};
 	int c, mode = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			mode = 1;
@@ -223,7 +224,7 @@ int cmd_calls(int argc, char **argv)
 			cli_version();
 			return CLI_OK;
 		default:
-			fputs(usage, stderr);
+			cli_bad_option("calls", argv, c);
 			return CLI_ERROR;
 		}
 	}

@@ -88,7 +88,8 @@ int cmd_dump(int argc, char **argv)
 	unsigned flags = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -124,7 +125,7 @@ int cmd_dump(int argc, char **argv)
 			free(f.names);
 			return CLI_OK;
 		default:
-			fputs(usage, stderr);
+			cli_bad_option("dump", argv, c);
 			free(f.names);
 			return CLI_ERROR;
 		}

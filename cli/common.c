@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,9 +49,14 @@ int cli_open(const char *path, struct dxgt_reader **out)
 	case DXGT_E_NOTFOUND:
 		cli_err("%s: no such file", path);
 		break;
-	case DXGT_E_IO:
-		cli_err("%s: cannot read: %s", path, errno ? strerror(errno) : "I/O error");
+	case DXGT_E_IO: {
+		struct stat sb;
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			cli_err("%s: is a directory, not a trace", path);
+		else
+			cli_err("%s: cannot read: %s", path, errno ? strerror(errno) : "I/O error");
 		break;
+	}
 	case DXGT_E_EMPTY:
 		cli_err("%s: the file is empty: not a trace", path);
 		break;
@@ -158,6 +164,21 @@ void cli_progress_end(struct cli_progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+void cli_bad_option(const char *verb, char **argv, int c)
+{
+	/* getopt has stopped on argv[optind - 1]; optopt names a bad short one. */
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	if (c == ':')
+		cli_err("%s: option '%s' needs a value; see 'dxgtrace %s --help'", verb, arg, verb);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		cli_err("%s: unknown option '-%c'; see 'dxgtrace %s --help'", verb, optopt, verb);
+	else if (strchr(arg, '='))
+		cli_err("%s: option '%s' takes no value; see 'dxgtrace %s --help'", verb, arg,
+			verb);
+	else
+		cli_err("%s: unknown option '%s'; see 'dxgtrace %s --help'", verb, arg, verb);
+}
+
 int cli_one_file(int argc, char **argv, const char *verb, const char *usage, const char **path)
 {
 	static const struct option opts[] = {
@@ -167,7 +188,8 @@ int cli_one_file(int argc, char **argv, const char *verb, const char *usage, con
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return CLI_OK;
@@ -176,7 +198,7 @@ int cli_one_file(int argc, char **argv, const char *verb, const char *usage, con
 			cli_version();
 			return CLI_OK;
 		}
-		fputs(usage, stderr);
+		cli_bad_option(verb, argv, c);
 		return CLI_ERROR;
 	}
 	if (optind != argc - 1) {
