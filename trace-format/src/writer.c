@@ -60,14 +60,16 @@ static int write_all(struct dxgt_writer *w, const void *p, size_t n)
 	return 0;
 }
 
-static int write_chunk(struct dxgt_writer *w, unsigned kind, const uint8_t *raw, size_t raw_len,
-		       uint32_t nrec, uint64_t first_seq)
+/* stored_only: no compression and no index entry, so nothing allocates
+ * (the emergency path of signal handlers). */
+static int write_chunk_as(struct dxgt_writer *w, unsigned kind, const uint8_t *raw, size_t raw_len,
+			  uint32_t nrec, uint64_t first_seq, bool stored_only)
 {
 	const uint8_t *payload = raw;
 	size_t stored = raw_len;
 	unsigned codec = DXGT__CODEC_NONE;
 
-	if (!w->no_compress && raw_len > 0) {
+	if (!w->no_compress && !stored_only && raw_len > 0) {
 		size_t bound = ZSTD_compressBound(raw_len);
 		if (bound > w->zcap) {
 			uint8_t *z = realloc(w->zbuf, bound);
@@ -98,7 +100,7 @@ static int write_chunk(struct dxgt_writer *w, unsigned kind, const uint8_t *raw,
 	dxgt__put_le(h, 24, first_seq, 8);
 	dxgt__put_le(h, 36, dxgt__crc32(0, h, 36), 4);
 
-	if (kind == DXGT__CHUNK_RECORDS) {
+	if (kind == DXGT__CHUNK_RECORDS && !stored_only) {
 		if (w->nidx == w->idxcap) {
 			size_t n = w->idxcap ? 2 * w->idxcap : 64;
 			struct index_entry *e = realloc(w->idx, n * sizeof(*e));
@@ -114,6 +116,12 @@ static int write_chunk(struct dxgt_writer *w, unsigned kind, const uint8_t *raw,
 	if (rc == 0)
 		rc = write_all(w, payload, stored);
 	return rc;
+}
+
+static int write_chunk(struct dxgt_writer *w, unsigned kind, const uint8_t *raw, size_t raw_len,
+		       uint32_t nrec, uint64_t first_seq)
+{
+	return write_chunk_as(w, kind, raw, raw_len, nrec, first_seq, false);
 }
 
 int dxgt_writer_open_fd(struct dxgt_writer **out, int fd, const struct dxgt_writer_opts *opts)
@@ -272,6 +280,39 @@ int dxgt_writer_add(struct dxgt_writer *w, const struct dxgt_record *rec)
 		rc = dxgt_writer_add_encoded(w, big, need);
 	free(big);
 	return rc;
+}
+
+int dxgt_writer_emergency(struct dxgt_writer *w, const void *bytes, size_t len)
+{
+	if (!w || (!bytes && len))
+		return DXGT_E_INVAL;
+	if (w->err)
+		return w->err;
+	int rc = 0;
+	if (w->raw_len) {
+		rc = write_chunk_as(w, DXGT__CHUNK_RECORDS, w->raw, w->raw_len, w->nrec,
+				    w->first_seq, true);
+		w->raw_len = 0;
+		w->nrec = 0;
+		w->first_seq = 0;
+	}
+	if (rc == 0 && len) {
+		if (len > DXGT_MAX_CHUNK_RAW)
+			return DXGT_E_TOOBIG;
+		uint32_t nrec = 0;
+		uint64_t first = 0;
+		rc = scan(bytes, len, &nrec, &first);
+		if (rc == 0)
+			rc = write_chunk_as(w, DXGT__CHUNK_RECORDS, bytes, len, nrec, first, true);
+	}
+	if (rc < 0)
+		w->err = rc;
+	return rc;
+}
+
+int dxgt_writer_fd(const struct dxgt_writer *w)
+{
+	return w ? w->fd : -1;
 }
 
 uint64_t dxgt_writer_bytes(const struct dxgt_writer *w)

@@ -161,9 +161,17 @@ int dxgt_writer_add(struct dxgt_writer *w, const struct dxgt_record *rec);
 int dxgt_writer_add_encoded(struct dxgt_writer *w, const void *bytes, size_t len);
 /* Compress and write the current chunk now. */
 int dxgt_writer_flush(struct dxgt_writer *w);
+/* For a signal handler about to let the process die: write what add() has
+ * pending, then len bytes of encoded records, each as one uncompressed
+ * chunk, with no allocation and no index entry (the file will end without
+ * its trailer, which readers accept as cut off). Async-signal-safe as far as
+ * write(2) is. The writer must not be used by another thread meanwhile. */
+int dxgt_writer_emergency(struct dxgt_writer *w, const void *bytes, size_t len);
 /* Flush, write the index and trailer, close and free. NULL is accepted.
  * Returns the first error met since open, or 0. */
 int dxgt_writer_close(struct dxgt_writer *w);
+/* The descriptor the writer writes to (owned by the writer). */
+int dxgt_writer_fd(const struct dxgt_writer *w);
 /* Bytes written to the file so far. */
 uint64_t dxgt_writer_bytes(const struct dxgt_writer *w);
 
