@@ -494,6 +494,7 @@ static void thread_gone(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&G.lock);
+	my = NULL; /* a later call in this thread's teardown takes a state again */
 	atomic_store(&t->in_use, false);
 }
 

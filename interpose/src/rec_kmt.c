@@ -44,7 +44,7 @@ static void *real_factory;
 
 /* ---- the real dlsym ---- */
 
-void *dxgt__real_dlsym(void)
+__attribute__((no_sanitize("address", "undefined", "thread"))) void *dxgt__real_dlsym(void)
 {
 	void *p = atomic_load_explicit(&real_dlsym, memory_order_acquire);
 	if (p)
@@ -136,7 +136,7 @@ static void *dlsym_wrapped(void *handle, const char *name)
 
 /* Called by the assembly entry point: the function to jump to. */
 __attribute__((used)) void *dxgt__dlsym_route(void *handle, const char *name);
-__attribute__((used)) void *dxgt__dlsym_route(void *handle, const char *name)
+NO_SANITIZE __attribute__((used)) void *dxgt__dlsym_route(void *handle, const char *name)
 {
 	void *real = dxgt__real_dlsym();
 	if (handle != RTLD_NEXT && wrapped_name(name) && !dxgt__rec_busy() && real)

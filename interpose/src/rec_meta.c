@@ -318,6 +318,22 @@ static int collect_segments(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* Segments already written to the current file: the maps written again at
+ * the end of a recording add only what was loaded since. Reset when a new
+ * file starts (dxgt__meta_start). */
+static uint64_t emitted[1024];
+static size_t n_emitted;
+
+static bool seen_before(uint64_t start)
+{
+	for (size_t i = 0; i < n_emitted; i++)
+		if (emitted[i] == start)
+			return true;
+	if (n_emitted < sizeof(emitted) / sizeof(emitted[0]))
+		emitted[n_emitted++] = start;
+	return false;
+}
+
 void dxgt__meta_maps(void)
 {
 	int saved = errno;
@@ -328,6 +344,8 @@ void dxgt__meta_maps(void)
 	dl_iterate_phdr(collect_segments, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct map_seg *s = &l.v[i];
+		if (seen_before(s->start))
+			continue;
 		struct dxgt_meta_field f[5];
 		unsigned n = 0;
 		f[n++] = u64_field("start", s->start);
@@ -544,6 +562,7 @@ void dxgt__meta_start(void)
 	bool was = busy_begin();
 	process_record();
 	host_record();
+	n_emitted = 0;
 	dxgt__meta_maps();
 	busy_end(was);
 	errno = saved;
