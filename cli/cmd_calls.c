@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,11 @@
 
 static const char usage[] =
     "usage: dxgtrace calls [--markdown | --json] [NAME...]\n\n"
-    "List the calls dxgtrace understands: their D3DKMT and ioctl names, request\n"
-    "code, argument struct size, handles (role and kind), nested buffers (how\n"
-    "their length is found, direction, second level) and volatile outputs.\n"
-    "With NAMEs, only those calls (Escape, D3DKMTEscape, LX_DXESCAPE, 0x0d).\n\n"
+    "List the calls dxgtrace understands: their D3DKMT and ioctl names or DXCore\n"
+    "method, request code, argument struct size, handles (role and kind), nested\n"
+    "buffers (how their length is found, direction, second level) and volatile\n"
+    "outputs. With NAMEs, only those calls (Escape, D3DKMTEscape, LX_DXESCAPE,\n"
+    "0x0d, IDXCoreAdapter::GetProperty).\n\n"
     "  --markdown      the table of docs/descriptors.md\n"
     "  --json          one JSON document with every detail\n"
     "  -h, --help      this help;  -V, --version\n";
@@ -77,21 +79,35 @@ static void fields_text(FILE *f, const struct dxgt_field_desc *v, uint16_t n, co
 		fprintf(f, "%s%s@%" PRIu32, i ? sep : "", v[i].name, v[i].off);
 }
 
+/* The argument struct's size, at whichever layer the call has one. */
+static uint32_t args_size(const struct dxgt_call_desc *d)
+{
+	return d->ioctl_size ? d->ioctl_size : d->kmt_size ? d->kmt_size : d->dxcore_size;
+}
+
+static bool is_dxcore(const struct dxgt_call_desc *d)
+{
+	return (d->layers & DXGT_LAYER_BIT(DXGT_LAYER_DXCORE)) != 0;
+}
+
 static void markdown(FILE *f, const struct dxgt_call_desc *d)
 {
-	fprintf(f, "| 0x%02x | %s | %s | ", d->id, d->kmt_name ? d->kmt_name : "",
+	fprintf(f, "| 0x%02x | %s | %s | ", d->id,
+		d->kmt_name    ? d->kmt_name
+		: is_dxcore(d) ? d->name
+			       : "",
 		d->ioctl_name ? d->ioctl_name : "");
 	if (d->ioctl_code)
 		fprintf(f, "0x%08" PRIx32, d->ioctl_code);
-	fprintf(f, " | %" PRIu32 " | ", d->ioctl_size ? d->ioctl_size : d->kmt_size);
+	fprintf(f, " | %" PRIu32 " | ", args_size(d));
 	handles_text(f, d->handles, d->n_handles, "<br>");
 	fputs(" | ", f);
 	bufs_text(f, d->bufs, d->n_bufs, "<br>");
 	fputs(" | ", f);
 	fields_text(f, d->volatiles, d->n_volatiles, "<br>");
-	fprintf(f, " | %s%s%s |\n", d->flags & DXGT_CF_ESCAPE ? "escape " : "",
+	fprintf(f, " | %s%s%s%s |\n", d->flags & DXGT_CF_ESCAPE ? "escape " : "",
 		d->flags & DXGT_CF_NOHANDLER ? "no-handler " : "",
-		d->flags & DXGT_CF_ASYNC ? "async " : "");
+		d->flags & DXGT_CF_ASYNC ? "async " : "", d->flags & DXGT_CF_VALUE ? "value " : "");
 }
 
 static void text(FILE *f, const struct dxgt_call_desc *d)
@@ -101,8 +117,12 @@ static void text(FILE *f, const struct dxgt_call_desc *d)
 		fprintf(f, "  %s", d->kmt_name);
 	if (d->ioctl_name)
 		fprintf(f, "  %s 0x%08" PRIx32, d->ioctl_name, d->ioctl_code);
-	fprintf(f, "  struct %s, %" PRIu32 " bytes\n", d->struct_name,
-		d->ioctl_size ? d->ioctl_size : d->kmt_size);
+	if (d->iface)
+		fprintf(f, "  DXCore slot %u%s", d->slot,
+			d->flags & DXGT_CF_VALUE ? ", returns a value" : "");
+	else if (is_dxcore(d))
+		fputs("  DXCore export", f);
+	fprintf(f, "  struct %s, %" PRIu32 " bytes\n", d->struct_name, args_size(d));
 	if (d->n_handles) {
 		fputs("     handles:  ", f);
 		handles_text(f, d->handles, d->n_handles, ", ");
@@ -175,6 +195,18 @@ static json_t *call_json(const struct dxgt_call_desc *d)
 			      "name", d->name, "d3dkmt", d->kmt_name, "ioctl", d->ioctl_name,
 			      "struct", d->struct_name, "code", (json_int_t)d->ioctl_code,
 			      "d3dkmt_size", (int)d->kmt_size, "ioctl_size", (int)d->ioctl_size);
+	json_t *layers = json_array();
+	for (int l = DXGT_LAYER_D3DKMT; l <= DXGT_LAYER_IOCTL; l++)
+		if (d->layers & DXGT_LAYER_BIT(l))
+			json_array_append_new(layers,
+					      json_string(dxgt_layer_name((enum dxgt_layer)l)));
+	json_object_set_new(o, "layers", layers);
+	if (is_dxcore(d)) {
+		json_object_set_new(o, "dxcore_size", json_integer(d->dxcore_size));
+		json_object_set_new(o, "iface", d->iface ? json_string(d->iface) : json_null());
+		json_object_set_new(o, "slot", json_integer(d->slot));
+		json_object_set_new(o, "value", json_boolean(d->flags & DXGT_CF_VALUE));
+	}
 	json_object_set_new(o, "escape", json_boolean(d->flags & DXGT_CF_ESCAPE));
 	json_object_set_new(o, "no_handler", json_boolean(d->flags & DXGT_CF_NOHANDLER));
 	json_object_set_new(o, "async", json_boolean(d->flags & DXGT_CF_ASYNC));
@@ -236,9 +268,10 @@ int cmd_calls(int argc, char **argv)
 	}
 	json_t *all = mode == 2 ? json_array() : NULL;
 	if (mode == 1)
-		fputs("| id | D3DKMT | ioctl | request | size | handles | nested buffers | "
-		      "volatile | flags |\n|---|---|---|---|---|---|---|---|---|\n",
-		      stdout);
+		fputs(
+		    "| id | D3DKMT or DXCore | ioctl | request | size | handles | nested buffers | "
+		    "volatile | flags |\n|---|---|---|---|---|---|---|---|---|\n",
+		    stdout);
 	for (size_t i = 0; i < dxgt_call_count(); i++) {
 		const struct dxgt_call_desc *d = dxgt_call_at(i);
 		bool want = optind == argc;

@@ -7,6 +7,7 @@
  *
  *   EnumAdapters3 (compute-only filter: a count query, then the list)
  *   OpenAdapterFromLuid (the first adapter listed, or --luid)
+ *   QueryAdapterInfo (type 31: the PCI ids of what was opened)
  *   CreateDevice
  *   Escape with an empty payload, then 64 and 568 bytes (DRIVERPRIVATE)
  *   CreateContextVirtual with a small private data block
@@ -46,6 +47,7 @@
 #define KMT_FUNCTIONS(X)                                                                           \
 	X(EnumAdapters3)                                                                           \
 	X(OpenAdapterFromLuid)                                                                     \
+	X(QueryAdapterInfo)                                                                        \
 	X(CreateDevice)                                                                            \
 	X(Escape)                                                                                  \
 	X(CreateContextVirtual)                                                                    \
@@ -220,6 +222,30 @@ static void open_adapter(struct run *r)
 	report(r, call, st, out);
 }
 
+/* The adapter's PCI ids, as a user-mode driver checks what it opened:
+ * QueryAdapterInfo type 31 (PHYSICALADAPTERDEVICEIDS) answers the physical
+ * adapter index followed by vendor, device, subsystem vendor, subsystem,
+ * revision and bus type. */
+#define QAI_PHYSICALADAPTERDEVICEIDS 31u
+
+static void identify(struct run *r)
+{
+	uint32_t ids[7] = {0};
+	struct dxgt_queryadapterinfo q = {
+	    .adapter = r->adapter,
+	    .type = QAI_PHYSICALADAPTERDEVICEIDS,
+	    .private_data = (uint64_t)(uintptr_t)ids,
+	    .private_data_size = sizeof(ids),
+	};
+	char call[96], out[48] = "";
+	snprintf(call, sizeof(call), "D3DKMTQueryAdapterInfo(adapter=%s, type=31 device ids)",
+		 probe_handle_name(&r->h, r->adapter));
+	int32_t st = r->k->QueryAdapterInfo(&q);
+	if (nt_ok(st))
+		snprintf(out, sizeof(out), "pci=%04X:%04X", (unsigned)ids[1], (unsigned)ids[2]);
+	report(r, call, st, out);
+}
+
 static void create_device(struct run *r)
 {
 	struct dxgt_createdevice cd = {.adapter = r->adapter};
@@ -325,6 +351,7 @@ int main(int argc, char **argv)
 	enumerate(&r);
 	open_adapter(&r);
 	if (r.adapter) {
+		identify(&r);
 		create_device(&r);
 		escapes(&r); /* as in the report: the adapter handle is enough */
 		if (r.device)

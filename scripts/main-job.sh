@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# The main job: installs what is missing, builds, and runs the richest thing
-# dxgtrace does today. Until the recorder and the mock host land it works on
-# a synthetic trace of the NPU field report's call sequence (both layers,
-# the failing escapes) written by the test generator, and shows it with
-# `dxgtrace info`, `dump` and `stats`. Files go to out/.
+# The main job: installs what is missing, builds, and runs the end-to-end
+# scenario on the mock host. The NPU field report's program (examples/
+# npu-probe) is recorded by libdxgtrace.so against the mock WSL2 host with
+# the wsl2-intel-npu profile, which refuses every non-empty escape as the
+# reporter's host does; the trace is then shown with `dxgtrace info`,
+# `dump` and `stats`, and exported as JSON Lines. Files go to out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -14,9 +15,20 @@ dxgt_install_deps test
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 mkdir -p out
-trace=out/npu-synthetic.dxgt
-build/tests/tools/mktrace npu "$trace"
+trace=out/npu-probe.dxgt
+rm -f "$trace"
 
+echo "== dxgtrace record -o $trace --mock wsl2-intel-npu -- build/examples/npu-probe"
+# npu-probe exits 1 when calls fail, which is the point of this profile.
+status=0
+build/cli/dxgtrace record -o "$trace" --mock wsl2-intel-npu -- build/examples/npu-probe ||
+    status=$?
+if [ "$status" -ne 1 ] || [ ! -s "$trace" ]; then
+    echo "main job: expected npu-probe to report failing calls (exit 1) and a trace," \
+         "got exit $status" >&2
+    exit 1
+fi
+echo
 echo "== dxgtrace info $trace"
 build/cli/dxgtrace info "$trace"
 echo
@@ -26,5 +38,5 @@ echo
 echo "== dxgtrace stats $trace"
 build/cli/dxgtrace stats "$trace"
 echo
-build/cli/dxgtrace dump --json "$trace" > out/npu-synthetic.jsonl
-echo "wrote: $trace, out/npu-synthetic.jsonl (synthetic payload bytes; the recorder is the next step)"
+build/cli/dxgtrace dump --json "$trace" > out/npu-probe.jsonl
+echo "wrote: $trace, out/npu-probe.jsonl"

@@ -13,6 +13,7 @@
 
 #include "analyze_internal.h"
 #include "dxgt/analyze.h"
+#include "dxgt/dxcore.h"
 #include "dxgt/error.h"
 #include "dxgt/status.h"
 
@@ -44,6 +45,20 @@ const char *dxgt_call_display_name(const struct dxgt_call *c, char *buf, size_t 
 	return buf;
 }
 
+/* A DXCore method that answers a count or a bool, not an HRESULT. */
+static bool returns_value(const struct dxgt_call *c)
+{
+	return c->enter->layer == DXGT_LAYER_DXCORE && c->desc && (c->desc->flags & DXGT_CF_VALUE);
+}
+
+/* The layer whose argument struct the recorded bytes are. */
+static enum dxgt_layer args_layer(const struct dxgt_record *e)
+{
+	if (e->layer == DXGT_LAYER_IOCTL || e->layer == DXGT_LAYER_DXCORE)
+		return (enum dxgt_layer)e->layer;
+	return DXGT_LAYER_D3DKMT;
+}
+
 bool dxgt_call_failed(const struct dxgt_call *c)
 {
 	const struct dxgt_record *l = c->leave;
@@ -53,6 +68,8 @@ bool dxgt_call_failed(const struct dxgt_call *c)
 		return (int32_t)l->status < 0;
 	if (c->enter->layer == DXGT_LAYER_IOCTL)
 		return l->ret < 0;
+	if (returns_value(c))
+		return false;
 	return (int32_t)l->ret < 0;
 }
 
@@ -87,7 +104,13 @@ const char *dxgt_call_result(const struct dxgt_call *c, char *buf, size_t len)
 		}
 		return buf;
 	}
-	snprintf(buf, len, "0x%08" PRIX32, (uint32_t)l->ret);
+	if (returns_value(c)) {
+		snprintf(buf, len, "%" PRId64, l->ret);
+		return buf;
+	}
+	const char *n =
+	    c->enter->layer == DXGT_LAYER_DXCORE ? dxgt_hresult_name((uint32_t)l->ret) : NULL;
+	snprintf(buf, len, "0x%08" PRIX32 "%s%s", (uint32_t)l->ret, n ? " " : "", n ? n : "");
 	return buf;
 }
 
@@ -200,9 +223,25 @@ static void put_handles_in_buf(struct line *l, const struct dxgt_buf_desc *bd,
 	lput(l, "}");
 }
 
+/* A GUID field of the image, by name or as text; NULL outside the image. */
+static const char *guid_field(const struct dxgt_field_desc *f, const struct dxgt_record *r,
+			      char *buf, size_t len)
+{
+	if (f->size != 16 || f->off > r->args_len || r->args_len - f->off < 16)
+		return NULL;
+	return dxgt_guid_text(r->args + f->off, buf, len);
+}
+
 static void put_scalar(struct line *l, const struct dxgt_field_desc *f, const struct dxgt_record *r)
 {
 	uint64_t v = 0;
+	if (f->fmt == DXGT_FMT_GUID) {
+		char gb[40];
+		const char *g = guid_field(f, r, gb, sizeof(gb));
+		if (g)
+			lput(l, "%s=%s", f->name, g);
+		return;
+	}
 	if (f->fmt == DXGT_FMT_LUID) {
 		uint64_t lo = 0, hi = 0;
 		if (dxgt_field_read(r->args, r->args_len, f->off, 4, &lo) < 0 ||
@@ -387,9 +426,7 @@ int dxgt_call_print(FILE *f, const struct dxgt_call *c, const struct dxgt_symtab
 	     dxgt_call_display_name(c, name, sizeof(name)));
 	if (e->layer == DXGT_LAYER_IOCTL)
 		lput(&l, "fd=%" PRId32 ", ", e->fd);
-	if (c->desc && dxgt_call_args_size(c->desc, e->layer == DXGT_LAYER_IOCTL
-							? DXGT_LAYER_IOCTL
-							: DXGT_LAYER_D3DKMT) == e->args_len)
+	if (c->desc && dxgt_call_args_size(c->desc, args_layer(e)) == e->args_len)
 		put_args(&l, c, t);
 	else
 		put_raw_args(&l, c);
@@ -517,9 +554,7 @@ static json_t *args_json(const struct dxgt_call *c, const struct dxgt_symtab *t)
 	const struct dxgt_call_desc *d = c->desc;
 	const struct dxgt_record *e = c->enter, *v = c->leave ? c->leave : c->enter;
 	char nb[24];
-	if (!d ||
-	    dxgt_call_args_size(d, e->layer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL
-								: DXGT_LAYER_D3DKMT) != e->args_len)
+	if (!d || dxgt_call_args_size(d, args_layer(e)) != e->args_len)
 		return o;
 	for (uint16_t i = 0; i < d->n_handles; i++) {
 		const struct dxgt_handle_desc *h = &d->handles[i];
@@ -543,6 +578,13 @@ static json_t *args_json(const struct dxgt_call *c, const struct dxgt_symtab *t)
 	for (uint16_t i = 0; i < d->n_scalars; i++) {
 		const struct dxgt_field_desc *f = &d->scalars[i];
 		uint64_t x = 0;
+		if (f->fmt == DXGT_FMT_GUID) {
+			char gb[40];
+			const char *g = guid_field(f, v, gb, sizeof(gb));
+			if (g)
+				json_object_set_new(o, f->name, json_string(g));
+			continue;
+		}
 		if (dxgt_field_read(v->args, v->args_len, f->off, f->size, &x) < 0)
 			continue;
 		if (f->fmt == DXGT_FMT_LUID)

@@ -68,8 +68,8 @@ struct rec_config dxgt__cfg = {
     .level = DEFAULT_LEVEL,
 };
 
-static int loaded;	    /* dxgt__config_load has run (atomic) */
-static bool log_is_file;    /* log_fd is the DXGTRACE_LOG file, ours to close */
+static int loaded;	   /* dxgt__config_load has run (atomic) */
+static bool log_is_file;   /* log_fd is the DXGTRACE_LOG file, ours to close */
 static char exe_name[256]; /* %e: basename of the executable, found at load */
 
 /* ---- messages ---- */
@@ -90,7 +90,8 @@ static void write_all(int fd, const char *p, size_t len)
 /* "dxgtrace[<pid>]: <text>\n" into line; returns its length. A text cut
  * short by the buffer ends in "..."; a text that ends in a newline gets no
  * second one. */
-__attribute__((format(printf, 3, 0))) static size_t format_line(char *line, size_t size, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static size_t format_line(char *line, size_t size,
+								const char *fmt, va_list ap)
 {
 	int n = snprintf(line, size, "dxgtrace[%ld]: ", (long)getpid());
 	if (n < 0)
@@ -211,8 +212,7 @@ static int parse_size(const char *s, uint64_t *out)
 	}
 	if (shift) {
 		suf++;
-		if (strcmp(suf, "") != 0 && strcasecmp(suf, "B") != 0 &&
-		    strcasecmp(suf, "iB") != 0)
+		if (strcmp(suf, "") != 0 && strcasecmp(suf, "B") != 0 && strcasecmp(suf, "iB") != 0)
 			return -1;
 	}
 	uint64_t v;
@@ -245,8 +245,8 @@ static int parse_backtrace(const char *s, enum rec_bt *mode, unsigned *depth)
 	const char *colon = strchr(s, ':');
 	size_t n = colon ? (size_t)(colon - s) : strlen(s);
 	uint64_t d = DEFAULT_BT_DEPTH;
-	if (colon && (parse_uint(colon + 1, colon + 1 + strlen(colon + 1), MAX_BT_DEPTH, &d) < 0 ||
-		      d < 1))
+	if (colon &&
+	    (parse_uint(colon + 1, colon + 1 + strlen(colon + 1), MAX_BT_DEPTH, &d) < 0 || d < 1))
 		return -1;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strlen(modes[i].name) == n && strncasecmp(s, modes[i].name, n) == 0) {
@@ -415,8 +415,8 @@ static void load_log(void)
 	const char *path = env("DXGTRACE_LOG");
 	if (!path)
 		return;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
-			      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			      0600);
 	if (fd < 0) {
 		bad("DXGTRACE_LOG: cannot open %.120s: %s", path, strerror(errno));
 		return;
@@ -558,12 +558,15 @@ void dxgt__config_load(void)
 	load_lists();
 	load_misc();
 	load_root();
-	dxgt__log("config: output %s, backtrace %s:%u, max payload %u, follow%s%s, layers 0x%x, "
+	static const char *const follow[] = {"none", "forks", "exec", "all"};
+	dxgt__log("config: output %s, backtrace %s:%u, max payload %u, follow %s, layers 0x%x, "
 		  "device %s, buffer %llu, on full %s, always %d, level %d%s",
 		  dxgt__cfg.output,
-		  dxgt__cfg.bt == REC_BT_OFF ? "off" : dxgt__cfg.bt == REC_BT_ALL ? "all" : "escapes",
+		  dxgt__cfg.bt == REC_BT_OFF   ? "off"
+		  : dxgt__cfg.bt == REC_BT_ALL ? "all"
+					       : "escapes",
 		  dxgt__cfg.bt_depth, (unsigned)dxgt__cfg.max_payload,
-		  dxgt__cfg.follow_forks ? " forks" : "", dxgt__cfg.follow_exec ? " exec" : "",
+		  follow[(dxgt__cfg.follow_forks ? 1 : 0) | (dxgt__cfg.follow_exec ? 2 : 0)],
 		  dxgt__cfg.layers, dxgt__cfg.device, (unsigned long long)dxgt__cfg.buffer_cap,
 		  dxgt__cfg.drop ? "drop" : "wait", dxgt__cfg.always, dxgt__cfg.level,
 		  dxgt__cfg.disabled ? ", disabled" : "");

@@ -271,12 +271,13 @@ static struct tbuf *room_for(struct tstate *t, size_t need)
 		return b;
 	pthread_mutex_lock(&G.lock);
 	if (b) {
+		/* A used buffer goes back through the writer even when it has
+		 * taken everything: it may still be copying the last piece out
+		 * of it, outside the lock. Only the writer recycles. */
 		atomic_store(&t->cur, NULL);
-		if (atomic_load(&b->committed) > b->taken) {
+		if (atomic_load(&b->committed) > 0) {
 			queue_full(b);
 		} else {
-			atomic_store(&b->committed, 0);
-			b->taken = 0;
 			b->next = G.pool;
 			G.pool = b;
 		}
@@ -486,7 +487,7 @@ static void thread_gone(void *arg)
 	struct tbuf *b = atomic_load(&t->cur);
 	atomic_store(&t->cur, NULL);
 	if (b) {
-		if (atomic_load(&b->committed) > b->taken)
+		if (atomic_load(&b->committed) > 0) /* see room_for */
 			queue_full(b);
 		else {
 			b->next = G.pool;

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <stdatomic.h>
@@ -40,10 +41,38 @@ struct scratch {
 static REC_TLS struct scratch *sc;
 static atomic_int pvr_state; /* 0 untested, 1 works, 2 unavailable: plain copies */
 
+/* A thread's scratch is freed when the thread ends (a key destructor), or
+ * a program that keeps starting threads would leak one per thread. A call
+ * recorded later in the thread's teardown allocates it again, and the
+ * destructor's next round frees that. */
+static pthread_key_t sc_key;
+static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
+static bool sc_key_ok;
+
+static void scratch_free(void *arg)
+{
+	struct scratch *s = arg;
+	if (s == sc)
+		sc = NULL;
+	free(s->data);
+	free(s->bufs);
+	free(s->offs);
+	free(s);
+}
+
+static void scratch_key(void)
+{
+	sc_key_ok = pthread_key_create(&sc_key, scratch_free) == 0;
+}
+
 static struct scratch *scratch(void)
 {
-	if (!sc)
+	if (!sc) {
+		pthread_once(&sc_once, scratch_key);
 		sc = calloc(1, sizeof(*sc));
+		if (sc && sc_key_ok)
+			pthread_setspecific(sc_key, sc);
+	}
 	return sc;
 }
 
@@ -281,6 +310,7 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 		     uint32_t args_len)
 {
 	c->seq = 0;
+	c->dropped = false;
 	if (dxgt__rec_busy() || !dxgt__layer_on(layer) || !dxgt__rec_active())
 		return false;
 	int saved = errno;
@@ -326,10 +356,9 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 	    .frames = frames,
 	    .n_frames = (uint16_t)nf,
 	};
-	if (emit(&rec, s) < 0) {
-		c->seq = 0; /* dropped or failed: no LEAVE either */
-		goto out;
-	}
+	/* Dropped or failed: no LEAVE either, but the sequence number stays
+	 * the parent of what the call does, as for a recorded call. */
+	c->dropped = emit(&rec, s) < 0;
 	if (layer != DXGT_LAYER_IOCTL)
 		dxgt__rec_set_parent(c->seq);
 	ok = true;
@@ -346,7 +375,7 @@ void dxgt__rec_leave(struct rec_call *c, int64_t ret, int err, bool has_status, 
 		return;
 	if (c->layer != DXGT_LAYER_IOCTL)
 		dxgt__rec_set_parent(c->saved);
-	if (dxgt__rec_busy())
+	if (c->dropped || dxgt__rec_busy())
 		return;
 	dxgt__rec_set_busy(true);
 	struct scratch *s = scratch();

@@ -100,6 +100,7 @@ struct rec_call {
 	const void *args;		   /* the argument struct in the caller's memory */
 	uint32_t args_len;		   /* its size */
 	int saved_errno;
+	bool dropped; /* ENTER dropped (drop policy): LEAVE only restores the parent */
 };
 
 /* Start recording a call: allocates its sequence number, writes ENTER
@@ -115,6 +116,10 @@ struct rec_call {
 bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxgt_call_desc *d,
 		     uint16_t call_id, uint32_t code, int fd, uint64_t object, const void *args,
 		     uint32_t args_len);
+/* (A call whose ENTER the drop policy dropped still counts as begun: its
+ * sequence number stays the parent of the calls it makes, so that their
+ * records do not look like calls the application made directly, and
+ * dxgt__rec_leave only restores the parent.) */
 /* Finish a call begun by a successful dxgt__rec_enter: writes LEAVE with
  * the argument struct and the output side of the nested buffers as they
  * are now, ret, err (errno after the call, 0 when it succeeded) and the
@@ -166,8 +171,12 @@ void dxgt__rec_before_exit(void);
 /* The process, host and memory-map META records, written when the trace
  * is created. */
 void dxgt__meta_start(void);
-/* Memory maps again (libraries loaded since) at the end of recording. */
+/* Memory maps not yet written to the current file (at the start every
+ * object; at the end of recording the libraries loaded since). */
 void dxgt__meta_maps(void);
+/* Forget what was written: the next dxgt__meta_maps lists every object
+ * again (a new file, such as a followed child's). */
+void dxgt__meta_forget_maps(void);
 /* Path and GNU build id of the libdxcore.so loaded in this process, if
  * any: fills path (len bytes) and id (up to 20 bytes, *id_len set).
  * Returns 0 or -1. */

@@ -34,6 +34,9 @@
 #include "rec_internal.h"
 
 #define STATUS_NOT_IMPLEMENTED 0xC0000002u
+/* The dlsym entry runs before a sanitizer runtime is ready for us (its own
+ * dlsym calls come through here): no instrumentation on that path. */
+#define NO_SANITIZE __attribute__((no_sanitize("address", "undefined", "thread")))
 
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef int32_t (*kmt_fn)(void *);
@@ -44,7 +47,7 @@ static void *real_factory;
 
 /* ---- the real dlsym ---- */
 
-__attribute__((no_sanitize("address", "undefined", "thread"))) void *dxgt__real_dlsym(void)
+NO_SANITIZE void *dxgt__real_dlsym(void)
 {
 	void *p = atomic_load_explicit(&real_dlsym, memory_order_acquire);
 	if (p)
@@ -60,7 +63,7 @@ __attribute__((no_sanitize("address", "undefined", "thread"))) void *dxgt__real_
 
 /* ---- the router ---- */
 
-static bool wrapped_name(const char *name)
+NO_SANITIZE static bool wrapped_name(const char *name)
 {
 	return name &&
 	       (strncmp(name, "D3DKMT", 6) == 0 || strcmp(name, "DXCoreCreateAdapterFactory") == 0);

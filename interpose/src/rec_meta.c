@@ -334,6 +334,11 @@ static bool seen_before(uint64_t start)
 	return false;
 }
 
+void dxgt__meta_forget_maps(void)
+{
+	n_emitted = 0;
+}
+
 void dxgt__meta_maps(void)
 {
 	int saved = errno;
@@ -562,7 +567,7 @@ void dxgt__meta_start(void)
 	bool was = busy_begin();
 	process_record();
 	host_record();
-	n_emitted = 0;
+	dxgt__meta_forget_maps();
 	dxgt__meta_maps();
 	busy_end(was);
 	errno = saved;

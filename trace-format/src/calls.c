@@ -5,7 +5,8 @@
  * type) that owns them; dxgt_calls_init() then points each call at its
  * contiguous run. Nothing here allocates; after the one-time init the
  * tables never change, so lookups are safe from any thread and from signal
- * handlers.
+ * handlers. DXGT_CALL rows (D3DKMT and ioctl calls) and DXGT_METHOD rows
+ * (DXCore) make one table: every generator below expands both.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -14,22 +15,34 @@
 #include <sys/ioctl.h>
 
 #include "dxgt/calls.h"
+#include "dxgt/dxcore.h"
 #include "dxgt/error.h"
 #include "dxgt/uapi.h"
 #include "trace_internal.h"
 
 /* One wrapper struct per call so rows can name fields by call id. */
-#define DXGT_CALL(id, num, kmt, ioctl, tag, flags)                                                 \
+#define DXGT__ARGS(id, tag)                                                                        \
 	struct dxgt__args_##id {                                                                   \
 		struct dxgt_##tag a;                                                               \
 	};
+#define DXGT_CALL(id, num, kmt, ioctl, tag, flags) DXGT__ARGS(id, tag)
+#define DXGT_METHOD(id, num, iface, method, slot, tag, flags) DXGT__ARGS(id, tag)
 #include "dxgt/calls.def"
+#undef DXGT__ARGS
 
 enum {
 #define DXGT_CALL(id, num, kmt, ioctl, tag, flags) DXGT__CI_##id,
+#define DXGT_METHOD(id, num, iface, method, slot, tag, flags) DXGT__CI_##id,
 #include "dxgt/calls.def"
 	DXGT__N_CALLS
 };
+
+/* A DXCore method's number is its interface's base plus its slot, and
+ * slots fit the low nibble: checked for every row at compile time. */
+#define DXGT_METHOD(id, num, iface, method, slot, tag, flags)                                      \
+	_Static_assert((num) >= DXGT_DXCORE_CREATE_FACTORY && ((num)&0xf) == (slot),               \
+		       #id ": id is base + slot");
+#include "dxgt/calls.def"
 
 enum {
 	DXGT__EI_none = 0,
@@ -75,38 +88,54 @@ enum {
 	{                                                                                          \
 #field, (uint32_t)offsetof(T, P field), DXGT__MSIZE(T, P field), DXGT_FMT_##fmt    \
 	}
+/* A GUID scalar is 16 bytes; every other one is a plain integer. */
+#define DXGT__SCALAR_OK(T, P, field, fmt)                                                          \
+	_Static_assert(DXGT_FMT_##fmt == DXGT_FMT_GUID ? DXGT__MSIZE(T, P field) == 16             \
+						       : DXGT__MSIZE(T, P field) <= 8,             \
+		       #field ": a scalar's size fits its format");
 
 /* Call rows. */
-static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
 #define DXGT__HAS(lit) (sizeof(lit) > 1)
-#define DXGT_CALL(id, num, kmt, ioctl, tag, flags)                                                 \
-	{(num),                                                                                    \
-	 DXGT__CI_##id,                                                                            \
-	 DXGT__HAS(kmt) ? kmt : ioctl,                                                             \
-	 DXGT__HAS(kmt) ? "D3DKMT" kmt : NULL,                                                     \
-	 DXGT__HAS(ioctl) ? ioctl : NULL,                                                          \
-	 #tag,                                                                                     \
-	 DXGT__HAS(ioctl) ? (uint32_t)_IOC(_IOC_READ | _IOC_WRITE, DXGT_IOCTL_TYPE, (num),         \
-					   sizeof(struct dxgt_##tag))                              \
-			  : 0u,                                                                    \
-	 DXGT__HAS(kmt) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                                \
-	 DXGT__HAS(ioctl) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                              \
-	 (flags),                                                                                  \
-	 NULL,                                                                                     \
-	 NULL,                                                                                     \
-	 NULL,                                                                                     \
-	 NULL,                                                                                     \
-	 0,                                                                                        \
-	 0,                                                                                        \
-	 0,                                                                                        \
-	 0},
+static struct dxgt_call_desc calls[DXGT__N_CALLS] = {
+#define DXGT_CALL(cid, num, kmt, ioctl, tag, cflags)                                               \
+	{                                                                                          \
+	    .id = (num),                                                                           \
+	    .index = DXGT__CI_##cid,                                                               \
+	    .name = DXGT__HAS(kmt) ? kmt : ioctl,                                                  \
+	    .kmt_name = DXGT__HAS(kmt) ? "D3DKMT" kmt : NULL,                                      \
+	    .ioctl_name = DXGT__HAS(ioctl) ? ioctl : NULL,                                         \
+	    .struct_name = #tag,                                                                   \
+	    .ioctl_code = DXGT__HAS(ioctl)                                                         \
+			      ? (uint32_t)_IOC(_IOC_READ | _IOC_WRITE, DXGT_IOCTL_TYPE, (num),     \
+					       sizeof(struct dxgt_##tag))                          \
+			      : 0u,                                                                \
+	    .kmt_size = DXGT__HAS(kmt) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,                 \
+	    .ioctl_size = DXGT__HAS(ioctl) ? (uint32_t)sizeof(struct dxgt_##tag) : 0u,             \
+	    .flags = (cflags),                                                                     \
+	    .layers = (uint8_t)((DXGT__HAS(kmt) ? DXGT_LAYER_BIT(DXGT_LAYER_D3DKMT) : 0u) |        \
+				(DXGT__HAS(ioctl) ? DXGT_LAYER_BIT(DXGT_LAYER_IOCTL) : 0u)),       \
+	},
+#define DXGT_METHOD(cid, num, iface_, method, slot_, tag, cflags)                                  \
+	{                                                                                          \
+	    .id = (num),                                                                           \
+	    .index = DXGT__CI_##cid,                                                               \
+	    .name = DXGT__HAS(iface_) ? iface_ "::" method : method,                               \
+	    .iface = DXGT__HAS(iface_) ? iface_ : NULL,                                            \
+	    .struct_name = #tag,                                                                   \
+	    .dxcore_size = (uint32_t)sizeof(struct dxgt_##tag),                                    \
+	    .flags = (cflags),                                                                     \
+	    .layers = (uint8_t)DXGT_LAYER_BIT(DXGT_LAYER_DXCORE),                                  \
+	    .slot = (slot_),                                                                       \
+	},
 #define NOHANDLER DXGT_CF_NOHANDLER
 #define ESCAPE DXGT_CF_ESCAPE
 #define ASYNC DXGT_CF_ASYNC
+#define VALUE DXGT_CF_VALUE
 #include "dxgt/calls.def"
 #undef NOHANDLER
 #undef ESCAPE
 #undef ASYNC
+#undef VALUE
 };
 
 static struct dxgt_elem_desc elems[DXGT__N_ELEMS] = {
@@ -161,6 +190,8 @@ static const uint16_t scalar_owner[] = {
 #define DXGT_SCALAR(id, field, fmt) DXGT__CI_##id,
 #include "dxgt/calls.def"
 };
+#define DXGT_SCALAR(id, field, fmt) DXGT__SCALAR_OK(struct dxgt__args_##id, a., field, fmt)
+#include "dxgt/calls.def"
 
 static const struct dxgt_field_desc escalar_rows[] = {
 #define DXGT_ESCALAR(tag, field, fmt) DXGT__SCALAR_INIT(struct dxgt_##tag, , field, fmt),
@@ -202,8 +233,8 @@ static const uint16_t evol_owner[] = {
 
 #define DXGT__N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Sparse id -> index map: ids are below 0x200. */
-#define DXGT__MAX_ID 0x200
+/* Sparse id -> index map: ids are below 0x240 (DXCore's end at 0x23c). */
+#define DXGT__MAX_ID 0x240
 static int16_t by_id[DXGT__MAX_ID];
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -227,7 +258,8 @@ static void calls_init(void)
 	for (size_t i = 0; i < DXGT__MAX_ID; i++)
 		by_id[i] = -1;
 	for (size_t i = 0; i < DXGT__N_CALLS; i++)
-		by_id[calls[i].id] = (int16_t)i;
+		if (calls[i].id < DXGT__MAX_ID)
+			by_id[calls[i].id] = (int16_t)i;
 	for (size_t i = 0; i < DXGT__N(buf_rows); i++)
 		buf_rows[i].elem = buf_elem[i] ? &elems[buf_elem[i]] : NULL;
 	DXGT__ATTACH(handle_rows, handle_owner, calls, handles, n_handles);
@@ -299,7 +331,16 @@ uint32_t dxgt_call_args_size(const struct dxgt_call_desc *d, enum dxgt_layer lay
 {
 	if (!d)
 		return 0;
-	return layer == DXGT_LAYER_IOCTL ? d->ioctl_size : d->kmt_size;
+	switch (layer) {
+	case DXGT_LAYER_D3DKMT:
+		return d->kmt_size;
+	case DXGT_LAYER_DXCORE:
+		return d->dxcore_size;
+	case DXGT_LAYER_IOCTL:
+		return d->ioctl_size;
+	default:
+		return 0;
+	}
 }
 
 int dxgt_field_read(const void *img, size_t len, uint32_t off, uint32_t size, uint64_t *out)
@@ -388,4 +429,79 @@ const char *dxgt_obj_letter(enum dxgt_obj k)
 const char *dxgt_obj_name(enum dxgt_obj k)
 {
 	return (unsigned)k < DXGT__N(obj_names) ? obj_names[k] : "?";
+}
+
+/* ---- DXCore GUIDs and HRESULTs ---- */
+
+static const struct {
+	uint32_t d1;
+	uint16_t d2, d3;
+	uint8_t d4[8];
+	const char *name;
+} known_guids[] = {
+#define DXGT__GUID_ROW(sym, name, a, b, c, e0, e1, e2, e3, e4, e5, e6, e7)                         \
+	{a, b, c, {e0, e1, e2, e3, e4, e5, e6, e7}, name},
+    DXGT_DXCORE_GUIDS(DXGT__GUID_ROW)
+#undef DXGT__GUID_ROW
+};
+_Static_assert(DXGT__N(known_guids) == DXGT_GUID_COUNT, "one row per known GUID");
+
+int dxgt_guid_known(const void *g)
+{
+	if (!g)
+		return -1;
+	uint32_t d1 = (uint32_t)dxgt__get_le(g, 0, 4);
+	uint16_t d2 = (uint16_t)dxgt__get_le(g, 4, 2), d3 = (uint16_t)dxgt__get_le(g, 6, 2);
+	const uint8_t *d4 = (const uint8_t *)g + 8;
+	for (size_t i = 0; i < DXGT__N(known_guids); i++)
+		if (known_guids[i].d1 == d1 && known_guids[i].d2 == d2 && known_guids[i].d3 == d3 &&
+		    memcmp(known_guids[i].d4, d4, 8) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Formatted by hand, not with snprintf, so that every function here stays
+ * async-signal-safe. */
+const char *dxgt_guid_text(const void *g, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	/* Byte order of the text form: d1, d2, d3 most significant first, then
+	 * d4 as stored; a dash before text positions 8, 12, 16 and 20. */
+	static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+	int k = dxgt_guid_known(g);
+	if (k >= 0)
+		return known_guids[k].name;
+	char text[37];
+	size_t n = 0;
+	if (!g) {
+		memcpy(text, "NULL", 5);
+	} else {
+		const uint8_t *b = g;
+		for (size_t i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				text[n++] = '-';
+			text[n++] = hex[b[order[i]] >> 4];
+			text[n++] = hex[b[order[i]] & 15];
+		}
+		text[n] = '\0';
+	}
+	if (len) {
+		size_t m = strlen(text) < len - 1 ? strlen(text) : len - 1;
+		memcpy(buf, text, m);
+		buf[m] = '\0';
+	}
+	return buf;
+}
+
+const char *dxgt_hresult_name(uint32_t hr)
+{
+	switch (hr) {
+#define DXGT__HR_CASE(name, value)                                                                 \
+	case (value):                                                                              \
+		return #name;
+		DXGT_DXCORE_HRESULTS(DXGT__HR_CASE)
+#undef DXGT__HR_CASE
+	default:
+		return NULL;
+	}
 }

@@ -18,6 +18,8 @@ enum dxgt_layer {
 	DXGT_LAYER_DXCORE = 2, /* the DXCore adapter factory and its objects */
 	DXGT_LAYER_IOCTL = 3,  /* ioctls on /dev/dxg */
 };
+/* The bit of layer l in struct dxgt_call_desc's layers. */
+#define DXGT_LAYER_BIT(l) (1u << (unsigned)(l))
 
 enum dxgt_dir {
 	DXGT_DIR_NONE = 0,
@@ -65,6 +67,7 @@ enum dxgt_len_rule {
 #define DXGT_CF_ESCAPE 0x1u    /* a driver escape: what diff looks at first */
 #define DXGT_CF_NOHANDLER 0x2u /* some kernels answer -ENOTTY for this slot */
 #define DXGT_CF_ASYNC 0x4u     /* asynchronous towards the host */
+#define DXGT_CF_VALUE 0x8u     /* DXCore: returns a count or a bool, not an HRESULT */
 
 struct dxgt_handle_desc {
 	const char *name;		/* field name, as in calls.def */
@@ -80,13 +83,14 @@ enum dxgt_fmt {
 	DXGT_FMT_DEC = 1,
 	DXGT_FMT_HEX = 2,
 	DXGT_FMT_LUID = 3, /* two u32, low part first; printed high:low */
+	DXGT_FMT_GUID = 4, /* 16 bytes (struct dxgt_guid); see dxgt_guid_text() */
 };
 
 struct dxgt_field_desc {
 	const char *name;
 	uint32_t off;
-	uint32_t size;
-	uint8_t fmt; /* enum dxgt_fmt for scalars; 0 for volatiles */
+	uint32_t size; /* 1, 2, 4 or 8; 16 for a GUID */
+	uint8_t fmt;   /* enum dxgt_fmt for scalars; 0 for volatiles */
 };
 
 struct dxgt_elem_desc;
@@ -117,14 +121,19 @@ struct dxgt_elem_desc {
 struct dxgt_call_desc {
 	uint16_t id;		/* stable call number written into traces */
 	uint16_t index;		/* position in the table */
-	const char *name;	/* "Escape"; the ioctl name for ioctl-only calls */
+	const char *name;	/* "Escape"; the ioctl name for ioctl-only calls;
+				   "IDXCoreAdapter::GetProperty" for DXCore */
 	const char *kmt_name;	/* "D3DKMTEscape", or NULL */
 	const char *ioctl_name; /* "LX_DXESCAPE", or NULL */
+	const char *iface;	/* DXCore methods: "IDXCoreAdapter"; else NULL */
 	const char *struct_name;
-	uint32_t ioctl_code; /* the request, _IOWR(0x47, id, struct); 0 if none */
-	uint32_t kmt_size;   /* argument struct size at the D3DKMT layer; 0 if none */
-	uint32_t ioctl_size; /* ... and at the ioctl layer; 0 if none */
-	uint32_t flags;	     /* DXGT_CF_* */
+	uint32_t ioctl_code;  /* the request, _IOWR(0x47, id, struct); 0 if none */
+	uint32_t kmt_size;    /* argument struct size at the D3DKMT layer; 0 if none */
+	uint32_t ioctl_size;  /* ... at the ioctl layer; 0 if none */
+	uint32_t dxcore_size; /* ... and of the argument image at the DXCore layer */
+	uint32_t flags;	      /* DXGT_CF_* */
+	uint8_t layers;	      /* DXGT_LAYER_BIT() of each layer the call exists at */
+	uint8_t slot;	      /* DXCore methods: the vtable slot (id & 0xf); else 0 */
 	const struct dxgt_handle_desc *handles;
 	const struct dxgt_buf_desc *bufs;
 	const struct dxgt_field_desc *volatiles;
@@ -144,10 +153,12 @@ const struct dxgt_call_desc *dxgt_call_by_id(unsigned id);
  * encoded size need not match (callers compare it with ioctl_size). NULL if
  * the request is not a dxg one or the number is unknown. */
 const struct dxgt_call_desc *dxgt_call_by_ioctl(unsigned long request);
-/* Lookup by "Escape", "D3DKMTEscape", "LX_DXESCAPE" or "escape"
- * (case-insensitive); NULL if none. */
+/* Lookup by "Escape", "D3DKMTEscape", "LX_DXESCAPE" or "escape", or a
+ * DXCore name such as "IDXCoreAdapter::GetProperty" (case-insensitive);
+ * NULL if none. */
 const struct dxgt_call_desc *dxgt_call_by_name(const char *name);
-/* The argument struct size of call d at a layer (0 if the call has none). */
+/* The argument struct size of call d at a layer (0 if the call does not
+ * exist at that layer): kmt_size, ioctl_size or dxcore_size. */
 uint32_t dxgt_call_args_size(const struct dxgt_call_desc *d, enum dxgt_layer layer);
 
 /* Read an unsigned little-endian field of size 1, 2, 4 or 8 at off from an
