@@ -353,7 +353,9 @@ static void put_args(struct line *l, const struct dxgt_call *c, const struct dxg
 static void put_raw_args(struct line *l, const struct dxgt_call *c)
 {
 	const struct dxgt_record *e = c->enter;
-	if (e->args_len)
+	if (!e->args_len && c->desc && dxgt_call_args_size(c->desc, args_layer(e)))
+		lput(l, "<arguments unreadable>"); /* the recorder could not read the struct */
+	else if (e->args_len)
 		lput(l, "%" PRIu32 "B#%08" PRIx32, e->args_len,
 		     (uint32_t)(dxgt_fnv1a64(e->args, e->args_len) >> 32));
 	for (uint16_t i = 0; i < e->n_bufs; i++) {
@@ -430,6 +432,8 @@ int dxgt_call_print(FILE *f, const struct dxgt_call *c, const struct dxgt_symtab
 		put_args(&l, c, t);
 	else
 		put_raw_args(&l, c);
+	if (!l.oom && l.n >= 2 && strcmp(l.s + l.n - 2, ", ") == 0)
+		l.s[l.n -= 2] = 0; /* an ioctl with no argument bytes: just the fd */
 	lput(&l, ") = %s", dxgt_call_result(c, res, sizeof(res)));
 	if (c->leave && !(flags & DXGT_FMT_NOTIME) && c->leave->time_ns >= e->time_ns)
 		lput(&l, " <%.1fus>", (double)(c->leave->time_ns - e->time_ns) / 1000.0);

@@ -142,25 +142,36 @@ uint64_t dxgt__rec_calls(void)
 	return atomic_load(&n_calls);
 }
 
-static void report(const char *what)
+/* One line for `dxgtrace record` (DXGTRACE_REPORT), appended atomically:
+ *   created <pid> <path>
+ *   closed  <pid> <path> <calls> <bytes> <dropped records>
+ *   failed  <pid> <why>
+ * fields separated by tabs; a newline in a path or reason becomes '?'. */
+static void report(const char *what, const char *why, uint64_t bytes)
 {
 	if (!dxgt__cfg.report[0])
+		return;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", why ? why : G.path);
+	for (char *p = path; *p; p++)
+		if (*p == '\n')
+			*p = '?';
+	char line[4400];
+	int n;
+	if (strcmp(what, "closed") == 0)
+		n = snprintf(line, sizeof(line), "closed\t%d\t%s\t%llu\t%llu\t%llu\n", (int)G.pid,
+			     path, (unsigned long long)atomic_load(&n_calls),
+			     (unsigned long long)bytes,
+			     (unsigned long long)atomic_load(&drop_records));
+	else
+		n = snprintf(line, sizeof(line), "%s\t%d\t%s\n", what, (int)G.pid, path);
+	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, dxgt__cfg.report,
 			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	char line[4400];
-	int n;
-	if (strcmp(what, "created") == 0)
-		n = snprintf(line, sizeof(line), "created\t%d\t%s\n", (int)G.pid, G.path);
-	else
-		n = snprintf(line, sizeof(line), "closed\t%d\t%s\t%llu\t%llu\t%llu\n", (int)G.pid,
-			     G.path, (unsigned long long)atomic_load(&n_calls),
-			     (unsigned long long)dxgt_writer_bytes(G.w),
-			     (unsigned long long)atomic_load(&drop_records));
-	if (n > 0 && (size_t)n < sizeof(line))
-		(void)!write(fd, line, (size_t)n);
+	(void)!write(fd, line, (size_t)n);
 	syscall(SYS_close, fd);
 }
 
@@ -175,6 +186,7 @@ void dxgt__rec_fail(const char *fmt, ...)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		dxgt__say("recording stopped: %s", msg);
+		report("failed", msg, 0);
 	}
 	pthread_mutex_lock(&G.lock);
 	pthread_cond_broadcast(&G.room);
@@ -549,8 +561,33 @@ static void emergency_flush(void)
 	 * else may touch the file now. */
 }
 
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+
+static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	static void *slot;
+	sigaction_fn fn = (sigaction_fn)dxgt__real(&slot, "sigaction");
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(sig, act, old);
+}
+
+static bool is_fatal(int sig)
+{
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		if (fatal_signals[i] == sig)
+			return true;
+	return false;
+}
+
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
+	/* A fault inside a guarded copy of the caller's memory (rec_emit.c)
+	 * is a bad pointer, not a crash: back to the copy, which says so. */
+	if (sig == SIGSEGV || sig == SIGBUS)
+		dxgt__copy_fault();
 	int saved = errno;
 	emergency_flush();
 	struct sigaction *o = &old_act[sig];
@@ -562,7 +599,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	} else {
 		/* Back to the original disposition; a fault comes again when
 		 * the instruction re-runs, a sent signal is raised again. */
-		sigaction(sig, o, NULL);
+		G.handlers = false;
+		real_sigaction(sig, o, NULL);
 		if (si->si_code <= 0 || sig == SIGABRT)
 			raise(sig);
 	}
@@ -573,14 +611,49 @@ static void install_handlers(void)
 {
 	if (G.handlers)
 		return;
-	G.handlers = true;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fatal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	/* SA_NODEFER: a guarded copy leaves the handler by siglongjmp, which
+	 * must not leave the signal blocked. */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
-		sigaction(fatal_signals[i], &sa, &old_act[fatal_signals[i]]);
+		real_sigaction(fatal_signals[i], &sa, &old_act[fatal_signals[i]]);
+	G.handlers = true;
+}
+
+/* While our handlers are in place, an application that sets one of the
+ * fatal signals' dispositions sets the one we chain to: ours stays first,
+ * so the trace is flushed before its handler runs (or the default
+ * action), and guarded copies keep working. It reads back what it set. */
+REC_EXPORT int sigaction(int sig, const struct sigaction *restrict act,
+			 struct sigaction *restrict old)
+{
+	if (!G.handlers || busy || !is_fatal(sig))
+		return real_sigaction(sig, act, old);
+	struct sigaction prev = old_act[sig];
+	if (act)
+		old_act[sig] = *act;
+	if (old)
+		*old = prev;
+	return 0;
+}
+
+REC_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+	if (!G.handlers || busy || !is_fatal(sig)) {
+		static void *slot;
+		sighandler_t (*fn)(int, sighandler_t) =
+		    (sighandler_t(*)(int, sighandler_t))dxgt__real(&slot, "signal");
+		return fn ? fn(sig, handler) : SIG_ERR;
+	}
+	struct sigaction prev = old_act[sig];
+	memset(&old_act[sig], 0, sizeof(old_act[sig]));
+	old_act[sig].sa_handler = handler;
+	old_act[sig].sa_flags = SA_RESTART;
+	return (prev.sa_flags & SA_SIGINFO) ? (sighandler_t)(void (*)(void))prev.sa_sigaction
+					    : prev.sa_handler;
 }
 
 /* ---- fork ---- */
@@ -774,7 +847,7 @@ bool dxgt__rec_start(void)
 	install_handlers();
 	options_meta();
 	dxgt__meta_start();
-	report("created");
+	report("created", NULL, 0);
 	dxgt__log("recording to %s", G.path);
 out:
 	pthread_mutex_unlock(&G.start);
@@ -832,11 +905,12 @@ static void finish_as(bool again)
 	pthread_mutex_lock(&G.lock);
 	pthread_cond_broadcast(&G.room);
 	pthread_mutex_unlock(&G.lock);
-	report("closed");
 	pthread_mutex_lock(&G.io);
 	int rc2 = dxgt_writer_close(G.w);
 	G.w = NULL;
 	pthread_mutex_unlock(&G.io);
+	struct stat st;
+	report("closed", NULL, stat(G.path, &st) == 0 ? (uint64_t)st.st_size : 0);
 	if (rc < 0 || rc2 < 0)
 		dxgt__say("writing %s: %s", G.path, dxgt_strerror(rc < 0 ? rc : rc2));
 	else

@@ -3,10 +3,11 @@
  * ENTER and LEAVE records, built from the descriptor list.
  *
  * The argument struct and every nested buffer the descriptor names are
- * copied from the caller's memory with process_vm_readv on our own pid, so
- * a bad pointer costs an EFAULT, not a crash: the buffer is then recorded
- * as unreadable and the real call gets its chance to fail as it would
- * have. ENTER holds the input side (buffers IN and INOUT), LEAVE the output
+ * copied from the caller's memory by a memcpy that the recorder's own
+ * SIGSEGV/SIGBUS handler can abandon (sanitizer builds, whose memcpy checks
+ * its source, use process_vm_readv on our own pid instead), so a bad
+ * pointer costs nothing but the copy: the buffer is then recorded as
+ * unreadable and the real call gets its chance to fail as it would have. ENTER holds the input side (buffers IN and INOUT), LEAVE the output
  * side (OUT and INOUT) with lengths evaluated on the struct as it is after
  * the call. A buffer longer than DXGTRACE_MAX_PAYLOAD keeps its first bytes
  * and the truncated flag. Element buffers (a second level) are found in
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <setjmp.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <stdatomic.h>
@@ -39,7 +41,6 @@ struct scratch {
 };
 
 static REC_TLS struct scratch *sc;
-static atomic_int pvr_state; /* 0 untested, 1 works, 2 unavailable: plain copies */
 
 /* A thread's scratch is freed when the thread ends (a key destructor), or
  * a program that keeps starting threads would leak one per thread. A call
@@ -96,12 +97,57 @@ static long grow(struct scratch *s, size_t n)
 
 /* Copy len bytes at addr of this process; false when any of it is not
  * readable. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define REC_GUARDED_COPY 0 /* the sanitizers' memcpy checks its source first */
+#else
+#define REC_GUARDED_COPY 1
+#endif
+
+#if REC_GUARDED_COPY
+/* The copy in flight on this thread, for dxgt__copy_fault. */
+static REC_TLS sigjmp_buf *volatile guard;
+
+void dxgt__copy_fault(void)
+{
+	sigjmp_buf *g = guard;
+	if (g) {
+		guard = NULL;
+		siglongjmp(*g, 1);
+	}
+}
+
+/* A plain memcpy under the recorder's SIGSEGV/SIGBUS handler (installed
+ * when recording starts, and kept first by the sigaction hook): a bad
+ * pointer faults into the handler, which jumps back here. No system call
+ * on the way, unlike process_vm_readv. */
+static bool guarded_copy(void *dst, uint64_t addr, size_t len)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0))
+		return false;
+	guard = &jb;
+	memcpy(dst, (const void *)(uintptr_t)addr, len);
+	guard = NULL;
+	return true;
+}
+#else
+void dxgt__copy_fault(void)
+{
+}
+#endif
+
+/* Copy len bytes at addr of this process; false when any of it is not
+ * readable. */
 static bool safe_read(void *dst, uint64_t addr, size_t len)
 {
 	if (len == 0)
 		return true;
-	if (addr == 0 || addr + len < addr)
+	if (addr < 4096 || addr + len < addr)
 		return false;
+#if REC_GUARDED_COPY
+	return guarded_copy(dst, addr, len);
+#else
+	static atomic_int pvr_state; /* 0 untested, 1 works, 2 unavailable: plain copies */
 	int st = atomic_load_explicit(&pvr_state, memory_order_relaxed);
 	if (st != 2) {
 		struct iovec l = {dst, len}, r = {(void *)(uintptr_t)addr, len};
@@ -120,6 +166,7 @@ static bool safe_read(void *dst, uint64_t addr, size_t len)
 	}
 	memcpy(dst, (const void *)(uintptr_t)addr, len);
 	return true;
+#endif
 }
 
 static int add_buf(struct scratch *s, const struct dxgt_rec_buf *hdr, uint64_t addr, size_t want)

@@ -210,6 +210,11 @@ int32_t dxgt__dxcore_create_factory(void *real, const void *riid, void **ppv);
 /* The real dlsym (not interposed), resolved once. */
 void *dxgt__real_dlsym(void);
 
+/* From the SIGSEGV/SIGBUS handler: if this thread is inside a guarded
+ * copy of the caller's memory (rec_emit.c), abandon the copy (does not
+ * return); otherwise return. */
+void dxgt__copy_fault(void);
+
 /* ---- time ---- */
 uint64_t dxgt__now_ns(void);
 uint32_t dxgt__gettid(void);
