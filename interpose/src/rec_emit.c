@@ -326,17 +326,15 @@ static int emit(struct dxgt_record *rec, struct scratch *s)
 	rec->n_bufs = (uint16_t)s->n_bufs;
 	size_t need = 0;
 	int rc = dxgt_record_encode(rec, NULL, 0, &need);
-	if (rc != DXGT_E_TOOBIG && rc != 0)
-		return -1;
-	if (need > DXGT_MAX_RECORD)
-		return -1;
-	uint8_t *p = dxgt__rec_reserve(need);
-	if (!p) {
+	uint8_t *p = NULL;
+	/* A record that cannot be encoded (over a format limit) is counted
+	 * with the dropped ones, so that recorded + dropped = made. */
+	if ((rc == 0 || rc == DXGT_E_TOOBIG) && need <= DXGT_MAX_RECORD)
+		p = dxgt__rec_reserve(need);
+	if (!p || dxgt_record_encode(rec, p, need, &need) != 0) {
 		dxgt__rec_note_drop(rec->type == DXGT_REC_ENTER);
 		return -1;
 	}
-	if (dxgt_record_encode(rec, p, need, &need) != 0)
-		return -1;
 	dxgt__rec_commit(need);
 	return 0;
 }
