@@ -735,6 +735,15 @@ def t_errno(args):
         # 6 direct dxg ioctls (the closed fd and /dev/null are not dxg) + 3 below D3DKMT.
         check(n_ioctl == 9 and n_kmt == 3, "the hooks recorded while errno was checked: %d ioctls, %d D3DKMT calls"
               % (n_ioctl, n_kmt))
+        # Requests nobody knows (number 0x7f; slot 0x03 with a size its
+        # descriptor does not have) are recorded raw: the request, and its
+        # _IOC_SIZE bytes in both directions.
+        esc_bytes = "78563412" + "00" * 28
+        for code in ("0xc020477f", "0xc0204703"):
+            raw = [c for c in calls or [] if c.get("code") == code]
+            check(len(raw) == 1 and raw[0]["call_id"] == 65535 and raw[0]["errno"] == errno_mod.ENOTTY
+                  and raw[0]["in"]["args"] == esc_bytes and raw[0]["out"]["args"] == esc_bytes,
+                  "unknown request %s recorded raw with its 32 bytes each way, -1 ENOTTY" % code)
     finish()
 
 
