@@ -789,6 +789,32 @@ def t_mode(args):
     finish()
 
 
+def t_options(args):
+    """The capture options reach the trace: layers, backtraces, payload cap."""
+    exe = os.path.join(A.examples, "npu-probe")
+    d = workdir("rec")
+    p = run([exe], d, env={"DXGTRACE_LAYERS": "d3dkmt", "DXGTRACE_BACKTRACE": "all:4",
+                           "DXGTRACE_MAX_PAYLOAD": "100"})
+    path = one_trace(d, "npu-probe")
+    if path:
+        metas, calls = dump(path)
+        calls = calls or []
+        layers = sorted(set(c["layer"] for c in calls))
+        check(layers == ["d3dkmt"] and len(calls) == len(printed_calls(p.stdout)),
+              "DXGTRACE_LAYERS=d3dkmt: only the %d D3DKMT calls (%s)" % (len(calls), layers))
+        frames = [len(c.get("frames") or []) for c in calls]
+        check(frames and all(1 <= n <= 4 for n in frames),
+              "DXGTRACE_BACKTRACE=all:4: every call has 1 to 4 frames (%s)" % frames)
+        big = [b for c in calls for b in (c.get("in") or {}).get("bufs", []) if b["orig_len"] == 568]
+        check(len(big) == 1 and big[0]["len"] == 100 and big[0]["flags"] & 1,
+              "DXGTRACE_MAX_PAYLOAD=100: the 568-byte escape keeps 100 bytes, marked truncated")
+        opts = [m for m in metas or [] if m["meta"] == "options"]
+        check(len(opts) == 1 and opts[0]["fields"].get("layers") == "d3dkmt"
+              and opts[0]["fields"].get("backtrace") == "all" and opts[0]["fields"].get("max_payload") == 100,
+              "the options record says so: %s" % (opts[0]["fields"] if opts else None))
+    finish()
+
+
 # ---- 9. dxgtrace record ----
 
 
@@ -838,7 +864,7 @@ TESTS = {
     "probe": t_probe, "dlopen": t_dlopen, "threads": t_threads, "crash": t_crash,
     "sigkill": t_sigkill, "fork": t_fork, "exec": t_exec, "transparent": t_transparent,
     "clinfo": t_clinfo, "errno": t_errno, "unwritable": t_unwritable, "mode": t_mode,
-    "record": t_record,
+    "options": t_options, "record": t_record,
 }
 
 
