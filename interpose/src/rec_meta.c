@@ -62,42 +62,6 @@ static void busy_end(bool was)
 		dxgt__rec_set_busy(false);
 }
 
-/* Whether n bytes are well-formed UTF-8 (no overlongs, surrogates or
- * values past U+10FFFF): the format says text that is not is written as
- * bytes. The same rule as the reader's. */
-static bool utf8_ok(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		size_t k;
-		uint32_t min, v;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			k = 1, min = 0x80, v = c & 0x1fu;
-		} else if ((c & 0xf0) == 0xe0) {
-			k = 2, min = 0x800, v = c & 0x0fu;
-		} else if ((c & 0xf8) == 0xf0) {
-			k = 3, min = 0x10000, v = c & 0x07u;
-		} else {
-			return false;
-		}
-		if (n - i <= k)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return false;
-			v = v << 6 | (p[i + j] & 0x3fu);
-		}
-		if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-			return false;
-		i += k + 1;
-	}
-	return true;
-}
-
 static struct dxgt_meta_field u64_field(const char *key, uint64_t v)
 {
 	return (struct dxgt_meta_field){.key = key, .type = DXGT_VAL_U64, .u64 = v};
@@ -106,7 +70,7 @@ static struct dxgt_meta_field u64_field(const char *key, uint64_t v)
 /* A text value (borrowed): a string when it is UTF-8, else bytes. */
 static struct dxgt_meta_field text_field(const char *key, const void *p, size_t len)
 {
-	bool ok = utf8_ok(p, len);
+	bool ok = dxgt_utf8_valid(p, len);
 	return (struct dxgt_meta_field){.key = key,
 					.type = ok ? DXGT_VAL_STR : DXGT_VAL_BYTES,
 					.data = p,

@@ -214,10 +214,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* Whether n bytes are well-formed UTF-8 (no overlongs, surrogates or
- * values past U+10FFFF). */
-static bool utf8_ok(const uint8_t *p, size_t n)
+bool dxgt_utf8_valid(const void *data, size_t n)
 {
+	const uint8_t *p = data;
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = p[i];
@@ -345,7 +344,7 @@ static int decode_meta(struct cur *c, struct dxgt_record *rec, struct dxgt__scra
 			f->u64 = dxgt__get_le(v, 0, 8);
 			break;
 		case DXGT_VAL_STR:
-			if (!utf8_ok(v, vlen)) { /* not text after all: kept as bytes */
+			if (!dxgt_utf8_valid(v, vlen)) { /* not text after all: kept as bytes */
 				f->type = DXGT_VAL_BYTES;
 				f->data = v;
 				f->len = vlen;

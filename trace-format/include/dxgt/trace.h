@@ -135,6 +135,11 @@ struct dxgt_record {
  * counts over the limits. Async-signal-safe; does not allocate. */
 int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, size_t *needed);
 
+/* Whether n bytes are well-formed UTF-8 (no overlong forms, surrogates or
+ * values past U+10FFFF): the rule for META string values; text that breaks
+ * it is written as bytes. */
+bool dxgt_utf8_valid(const void *data, size_t n);
+
 /* ---- writer ---- */
 
 struct dxgt_writer;
