@@ -190,6 +190,49 @@ static void put_buf(struct line *l, const char *name, const struct dxgt_rec_buf 
 	}
 }
 
+/* Payloads whose layout a field of the call picks (QueryAdapterInfo's
+ * type): the few that explain a trace at a glance are spelled out after
+ * the buffer. One row per payload; the bytes are the recorded copy. */
+struct payload_decoder {
+	const char *call, *buf, *selector;
+	uint64_t value;
+	uint32_t min_len;
+	void (*put)(struct line *l, const uint8_t *p);
+};
+
+/* KMTQAITYPE_PHYSICALADAPTERDEVICEIDS: index, then vendor, device,
+ * subsystem vendor, subsystem, revision, bus type. */
+static void put_device_ids(struct line *l, const uint8_t *p)
+{
+	lput(l, "{pci=%04X:%04X}", (unsigned)dxgt__le(p + 4, 4), (unsigned)dxgt__le(p + 8, 4));
+}
+
+static const struct payload_decoder decoders[] = {
+    {"QueryAdapterInfo", "private_data", "type", 31, 12, put_device_ids},
+};
+
+static void put_decoded(struct line *l, const struct dxgt_call *c, const struct dxgt_buf_desc *bd,
+			const struct dxgt_rec_buf *out)
+{
+	if (!out || !c->desc || out->flags & DXGT_BUF_UNREADABLE)
+		return;
+	for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
+		const struct payload_decoder *pd = &decoders[i];
+		if (strcmp(c->desc->name, pd->call) != 0 || strcmp(bd->name, pd->buf) != 0 ||
+		    out->len < pd->min_len)
+			continue;
+		for (uint16_t k = 0; k < c->desc->n_scalars; k++) {
+			const struct dxgt_field_desc *f = &c->desc->scalars[k];
+			uint64_t v;
+			if (strcmp(f->name, pd->selector) == 0 &&
+			    dxgt_field_read(c->enter->args, c->enter->args_len, f->off, f->size,
+					    &v) == 0 &&
+			    v == pd->value)
+				pd->put(l, out->data);
+		}
+	}
+}
+
 static void put_handles_in_buf(struct line *l, const struct dxgt_buf_desc *bd,
 			       const struct dxgt_rec_buf *b, const struct dxgt_symtab *t)
 {
@@ -329,6 +372,7 @@ static void put_args(struct line *l, const struct dxgt_call *c, const struct dxg
 			put_handles_in_buf(
 			    l, bd, bout && bd->role == DXGT_ROLE_OUT ? bout : (bin ? bin : bout),
 			    t);
+			put_decoded(l, c, bd, c->leave ? bout : NULL);
 		}
 	}
 	/* Second-level buffers, after the first level. */
