@@ -29,6 +29,7 @@
  * sees; block the application except when the memory cap says so.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -563,10 +564,28 @@ static void emergency_flush(void)
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
-static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+/* sigaction and signal are called by sanitizer runtimes while they start,
+ * before instrumented code may run: this path is left uninstrumented, and
+ * caches the real functions in plain volatile pointers (every thread
+ * resolves the same value, so the race is benign). */
+#define NO_SANITIZE __attribute__((no_sanitize("address", "undefined", "thread")))
+
+NO_SANITIZE static void *next_symbol(void *volatile *slot, const char *name)
 {
-	static void *slot;
-	sigaction_fn fn = (sigaction_fn)dxgt__real(&slot, "sigaction");
+	void *fn = *slot;
+	if (!fn) {
+		void *(*dl)(void *, const char *) =
+		    (void *(*)(void *, const char *))dxgt__real_dlsym();
+		fn = dl ? dl(RTLD_NEXT, name) : NULL;
+		*slot = fn;
+	}
+	return fn;
+}
+
+NO_SANITIZE static int real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	static void *volatile slot;
+	sigaction_fn fn = (sigaction_fn)next_symbol(&slot, "sigaction");
 	if (!fn) {
 		errno = ENOSYS;
 		return -1;
@@ -574,12 +593,9 @@ static int real_sigaction(int sig, const struct sigaction *act, struct sigaction
 	return fn(sig, act, old);
 }
 
-static bool is_fatal(int sig)
+NO_SANITIZE static bool is_fatal(int sig)
 {
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
-		if (fatal_signals[i] == sig)
-			return true;
-	return false;
+	return sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
 }
 
 static void on_fatal(int sig, siginfo_t *si, void *uc)
@@ -627,8 +643,8 @@ static void install_handlers(void)
  * fatal signals' dispositions sets the one we chain to: ours stays first,
  * so the trace is flushed before its handler runs (or the default
  * action), and guarded copies keep working. It reads back what it set. */
-REC_EXPORT int sigaction(int sig, const struct sigaction *restrict act,
-			 struct sigaction *restrict old)
+NO_SANITIZE REC_EXPORT int sigaction(int sig, const struct sigaction *restrict act,
+				     struct sigaction *restrict old)
 {
 	if (!G.handlers || busy || !is_fatal(sig))
 		return real_sigaction(sig, act, old);
@@ -640,12 +656,12 @@ REC_EXPORT int sigaction(int sig, const struct sigaction *restrict act,
 	return 0;
 }
 
-REC_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+NO_SANITIZE REC_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
 	if (!G.handlers || busy || !is_fatal(sig)) {
-		static void *slot;
+		static void *volatile slot;
 		sighandler_t (*fn)(int, sighandler_t) =
-		    (sighandler_t(*)(int, sighandler_t))dxgt__real(&slot, "signal");
+		    (sighandler_t(*)(int, sighandler_t))next_symbol(&slot, "signal");
 		return fn ? fn(sig, handler) : SIG_ERR;
 	}
 	struct sigaction prev = old_act[sig];
