@@ -12,8 +12,9 @@ dxgt_install_deps() {
                 libcapstone-dev libsqlite3-dev libjansson-dev)
     if [ "$what" = test ]; then
         # Intel's OpenCL runtime and clinfo: the real client the mock host is
-        # tested against (a user-mode driver nobody here wrote).
-        pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo)
+        # tested against (a user-mode driver nobody here wrote). git is one
+        # of the programs the recorder's transparency tests run.
+        pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo git)
     fi
     local need=() p
     for p in "${pkgs[@]}"; do
