@@ -6,10 +6,9 @@
  * generated from the descriptor list (gen_exports.c); every one of them
  * lands in dxgmock__kmt() with its call id.
  *
- * For every call with an ioctl the D3DKMT struct is the ioctl struct byte
- * for byte, so the caller's struct goes to the kernel as it is. The
- * D3DKMT-only calls (ids from 0x100) are translated here into the requests
- * libdxcore would issue, in a table keyed by D3DKMT name.
+ * The translation from D3DKMT calls to requests is the mock library's
+ * (dxgt_mock_kmt_with, mock/src/kmt.c), shared with the replayer; this file
+ * gives it the way to issue a request in this process.
  *
  * The descriptor is opened and the ioctls issued through the global open
  * and ioctl symbols, so that a tracer preloaded ahead of this library
@@ -28,14 +27,11 @@
 #include <inttypes.h>
 #include <link.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "dxgt/calls.h"
 #include "dxgt/status.h"
-#include "dxgt/uapi.h"
 #include "dxgmock_internal.h"
 
 static int kmt_fd_cache = -1; /* atomic */
@@ -114,17 +110,24 @@ static int kmt_fd(void)
 	return nfd;
 }
 
-uint32_t dxgmock__kmt_ioctl(unsigned long request, void *arg)
+/* The "issue an ioctl" of the shared D3DKMT layer (dxgt_mock_kmt_with):
+ * 0, a positive NTSTATUS or -errno. No profile or no descriptor is a
+ * removed device, as libdxcore reports a machine without /dev/dxg. */
+static long kmt_issue(void *ctx, unsigned long request, void *arg)
 {
+	(void)ctx;
 	if (!dxgmock__profile())
 		return DXGMOCK_STATUS_DEVICE_REMOVED;
 	int fd = kmt_fd();
 	if (fd < 0)
 		return DXGMOCK_STATUS_DEVICE_REMOVED;
 	int r = use_globals() ? ioctl(fd, request, arg) : dxgmock__ioctl(fd, request, arg);
-	if (r >= 0)
-		return (uint32_t)r;
-	return dxgt_mock_ntstatus_from_ioctl(-(long)errno);
+	return r >= 0 ? r : -(long)errno;
+}
+
+uint32_t dxgmock__kmt_ioctl(unsigned long request, void *arg)
+{
+	return dxgt_mock_ntstatus_from_ioctl(kmt_issue(NULL, request, arg));
 }
 
 uint32_t dxgmock__ioctl_code(unsigned id)
@@ -132,140 +135,6 @@ uint32_t dxgmock__ioctl_code(unsigned id)
 	const struct dxgt_call_desc *d = dxgt_call_by_id(id);
 	return d ? d->ioctl_code : 0;
 }
-
-static uint32_t code_of(const char *ioctl_name)
-{
-	const struct dxgt_call_desc *d = dxgt_call_by_name(ioctl_name);
-	return d ? d->ioctl_code : 0;
-}
-
-/* ---- the D3DKMT-only calls ---- */
-
-/* Elements of 40 bytes become CreateAllocation2's 96-byte elements; the
- * handles the kernel gives come back into the caller's elements. */
-static uint32_t create_allocation1(void *args)
-{
-	struct dxgt_createallocation *c = args;
-	struct dxgt_allocationinfo *v1 = (void *)(uintptr_t)c->allocation_info;
-	if (c->alloc_count && !v1)
-		return DXGMOCK_STATUS_INVALID_PARAMETER;
-	struct dxgt_allocationinfo2 *v2 = calloc(c->alloc_count ? c->alloc_count : 1, sizeof(*v2));
-	if (!v2)
-		return DXGMOCK_STATUS_NO_MEMORY;
-	for (uint32_t i = 0; i < c->alloc_count; i++) {
-		v2[i].sysmem = v1[i].sysmem;
-		v2[i].priv_drv_data = v1[i].priv_drv_data;
-		v2[i].priv_drv_data_size = v1[i].priv_drv_data_size;
-		v2[i].vidpn_source_id = v1[i].vidpn_source_id;
-		v2[i].flags = v1[i].flags;
-	}
-	struct dxgt_createallocation c2 = *c;
-	c2.allocation_info = (uint64_t)(uintptr_t)(c->alloc_count ? v2 : NULL);
-	uint32_t st = dxgmock__kmt_ioctl(code_of("LX_DXCREATEALLOCATION"), &c2);
-	if ((int32_t)st >= 0) {
-		for (uint32_t i = 0; i < c->alloc_count; i++)
-			v1[i].allocation = v2[i].allocation;
-		c->resource = c2.resource;
-		c->global_share = c2.global_share;
-	}
-	free(v2);
-	return st;
-}
-
-static uint32_t destroy_allocation1(void *args)
-{
-	const struct dxgt_destroyallocation *d = args;
-	struct dxgt_destroyallocation2 d2 = {d->device, d->resource, d->allocations, d->alloc_count,
-					     0};
-	return dxgmock__kmt_ioctl(code_of("LX_DXDESTROYALLOCATION2"), &d2);
-}
-
-/* EnumAdapters: the 16 inline entries, through ENUMADAPTERS2 (which, like
- * the Windows call, leaves compute-only adapters out). */
-static uint32_t enum_adapters1(void *args)
-{
-	struct dxgt_enumadapters *e = args;
-	struct dxgt_enumadapters2 e2 = {16, 0, (uint64_t)(uintptr_t)e->adapters};
-	uint32_t st = dxgmock__kmt_ioctl(code_of("LX_DXENUMADAPTERS2"), &e2);
-	if ((int32_t)st >= 0)
-		e->num_adapters = e2.num_adapters;
-	return st;
-}
-
-static uint32_t create_sync1(void *args)
-{
-	struct dxgt_createsynchronizationobject *c = args;
-	struct dxgt_createsynchronizationobject2 c2 = {0};
-	_Static_assert(sizeof(c->info) == sizeof(c2.info.u), "the per-type unions match");
-	c2.device = c->device;
-	c2.info.type = c->type;
-	memcpy(&c2.info.u, c->info, sizeof(c->info));
-	uint32_t st = dxgmock__kmt_ioctl(code_of("LX_DXCREATESYNCHRONIZATIONOBJECT"), &c2);
-	if ((int32_t)st >= 0)
-		c->sync_object = c2.sync_object;
-	return st;
-}
-
-static uint32_t wait_sync1(void *args)
-{
-	const struct dxgt_waitforsynchronizationobject *w = args;
-	struct dxgt_waitforsynchronizationobject2 w2 = {0};
-	w2.context = w->context;
-	w2.object_count = w->object_count;
-	memcpy(w2.object_array, w->object_array, sizeof(w2.object_array));
-	return dxgmock__kmt_ioctl(code_of("LX_DXWAITFORSYNCHRONIZATIONOBJECT"), &w2);
-}
-
-/* The kernel wants at least one broadcast context: the signalling one. */
-static uint32_t signal_sync1(void *args)
-{
-	const struct dxgt_signalsynchronizationobject *s = args;
-	struct dxgt_signalsynchronizationobject2 s2 = {0};
-	s2.context = s->context;
-	s2.object_count = s->object_count;
-	memcpy(s2.object_array, s->object_array, sizeof(s2.object_array));
-	s2.flags = s->flags;
-	s2.context_count = 1;
-	s2.contexts[0] = s->context;
-	return dxgmock__kmt_ioctl(code_of("LX_DXSIGNALSYNCHRONIZATIONOBJECT"), &s2);
-}
-
-static uint32_t open_sync_nt1(void *args)
-{
-	(void)args;
-	return DXGMOCK_STATUS_NOT_SUPPORTED;
-}
-
-/* Trim notifications never fire in a VM; the handle is only a token. */
-static uint64_t trim_tokens;
-
-static uint32_t register_trim(void *args)
-{
-	struct dxgt_registertrimnotification *r = args;
-	r->handle = 0x74726d0000000000ull | __atomic_add_fetch(&trim_tokens, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-static uint32_t unregister_trim(void *args)
-{
-	const struct dxgt_unregistertrimnotification *u = args;
-	return u->handle ? 0 : DXGMOCK_STATUS_INVALID_PARAMETER;
-}
-
-static const struct {
-	const char *kmt_name;
-	uint32_t (*fn)(void *args);
-} compat[] = {
-    {"D3DKMTCreateAllocation", create_allocation1},
-    {"D3DKMTDestroyAllocation", destroy_allocation1},
-    {"D3DKMTEnumAdapters", enum_adapters1},
-    {"D3DKMTCreateSynchronizationObject", create_sync1},
-    {"D3DKMTWaitForSynchronizationObject", wait_sync1},
-    {"D3DKMTSignalSynchronizationObject", signal_sync1},
-    {"D3DKMTOpenSyncObjectFromNtHandle", open_sync_nt1},
-    {"D3DKMTRegisterTrimNotification", register_trim},
-    {"D3DKMTUnregisterTrimNotification", unregister_trim},
-};
 
 /* ---- the common entry ---- */
 
@@ -318,13 +187,8 @@ int32_t dxgmock__kmt(unsigned id, void *args)
 		st = DXGMOCK_STATUS_INVALID_PARAMETER;
 	} else if (!dxgmock__profile()) {
 		st = DXGMOCK_STATUS_DEVICE_REMOVED;
-	} else if (d->ioctl_code) {
-		st = dxgmock__kmt_ioctl(d->ioctl_code, args);
 	} else {
-		st = DXGMOCK_STATUS_NOT_IMPLEMENTED;
-		for (size_t i = 0; i < sizeof(compat) / sizeof(compat[0]); i++)
-			if (strcmp(compat[i].kmt_name, d->kmt_name) == 0)
-				st = compat[i].fn(args);
+		st = (uint32_t)dxgt_mock_kmt_with(kmt_issue, NULL, id, args);
 	}
 	if (dxgmock__debug()) {
 		char name[DXGT_NTSTATUS_NAME_MAX];

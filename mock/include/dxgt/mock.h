@@ -148,4 +148,22 @@ uint32_t dxgt_mock_ntstatus_from_ioctl(long ret);
 /* Invocation counts per call, for tests. */
 uint64_t dxgt_mock_count(const struct dxgt_mock *m, uint16_t call_id);
 
+/* ---- the D3DKMT layer ---- */
+
+/* The D3DKMT function of descriptor call_id, done the way libdxcore does
+ * it: a call with an ioctl of the same shape (every call below 0x100) sends
+ * the caller's struct as it is; the D3DKMT-only calls (0x100 and up) are
+ * translated into the requests libdxcore would issue, with their results
+ * copied back into args. Each request goes through ioctl_fn, which returns
+ * what dxgt_mock_ioctl() returns (0, a positive NTSTATUS, or -errno); the
+ * result becomes the function's NTSTATUS by dxgt_mock_ntstatus_from_ioctl.
+ * args is the caller's D3DKMT struct (borrowed for the call; its nested
+ * buffers must be valid memory). Returns the NTSTATUS: STATUS_NOT_IMPLEMENTED
+ * for an id with no D3DKMT function, STATUS_INVALID_PARAMETER for NULL args.
+ * Thread-safe when ioctl_fn is. Never keeps a pointer beyond the call. */
+int32_t dxgt_mock_kmt_with(long (*ioctl_fn)(void *ctx, unsigned long request, void *arg), void *ctx,
+			   unsigned call_id, void *args);
+/* The same with every request sent to model m (dxgt_mock_ioctl). */
+int32_t dxgt_mock_kmt(struct dxgt_mock *m, unsigned call_id, void *args);
+
 #endif /* DXGT_MOCK_H */

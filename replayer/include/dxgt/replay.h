@@ -57,6 +57,9 @@ struct dxgt_backend {
 	/* Free the backend; NULL-safe through dxgt_backend_free. */
 	void (*free)(struct dxgt_backend *b);
 	void *priv;
+	/* Why the last call returned a negative DXGT_E_* (one line, borrowed
+	 * until the next call), or NULL when it did not. May itself be NULL. */
+	const char *(*last_error)(struct dxgt_backend *b);
 };
 
 /* The mock backend: a model of profile p (borrowed; must outlive the
