@@ -29,6 +29,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_calls(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 __attribute__((format(printf, 1, 2))) void cli_err(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);
@@ -66,6 +67,9 @@ struct cli_progress {
 };
 void cli_progress_start(struct cli_progress *p, const char *what, bool output_is_stdout);
 void cli_progress_update(struct cli_progress *p, const struct dxgt_reader *r);
+/* The same from a byte count (total 0: unknown). */
+void cli_progress_bytes(struct cli_progress *p, uint64_t done, uint64_t total);
+/* Erase the line if it shows; a later update draws it again. */
 void cli_progress_end(struct cli_progress *p);
 
 #endif /* DXGT_CLI_H */

@@ -144,17 +144,23 @@ void cli_progress_update(struct cli_progress *p, const struct dxgt_reader *r)
 {
 	if (!p->on)
 		return;
+	const struct dxgt_read_state *st = dxgt_reader_state(r);
+	cli_progress_bytes(p, st->offset, st->file_size);
+}
+
+void cli_progress_bytes(struct cli_progress *p, uint64_t done, uint64_t total)
+{
+	if (!p->on)
+		return;
 	uint64_t t = now_ns();
 	if (t - p->last_ns < 100000000u)
 		return;
 	p->last_ns = t;
-	const struct dxgt_read_state *st = dxgt_reader_state(r);
-	if (st->file_size)
+	if (total)
 		fprintf(stderr, "\r%s: %5.1f%% of %.1f MiB", p->what,
-			100.0 * (double)st->offset / (double)st->file_size,
-			(double)st->file_size / 1048576.0);
+			100.0 * (double)done / (double)total, (double)total / 1048576.0);
 	else
-		fprintf(stderr, "\r%s: %.1f MiB", p->what, (double)st->offset / 1048576.0);
+		fprintf(stderr, "\r%s: %.1f MiB", p->what, (double)done / 1048576.0);
 	fflush(stderr);
 }
 
@@ -162,6 +168,7 @@ void cli_progress_end(struct cli_progress *p)
 {
 	if (p->on && p->last_ns)
 		fputs("\r\033[K", stderr);
+	p->last_ns = 0;
 }
 
 void cli_bad_option(const char *verb, char **argv, int c)

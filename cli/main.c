@@ -10,6 +10,7 @@
 
 static const struct cli_cmd commands[] = {
     {"record", cmd_record, "run a command and record its calls to the interface"},
+    {"replay", cmd_replay, "re-issue a trace's calls against a backend and compare the results"},
     {"dump", cmd_dump, "print a trace, one line per call (or JSON Lines)"},
     {"stats", cmd_stats, "count calls, failures and time per call"},
     {"info", cmd_info, "show a trace's header, metadata and completeness"},

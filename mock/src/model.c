@@ -621,7 +621,8 @@ static long escape(struct dxgt_mock *m, uint8_t *a)
 		} else if ((int32_t)r->status < 0) {
 			rc = from_status(r->status);
 		} else {
-			memcpy(buf, r->out.data, r->out.len < size ? r->out.len : size);
+			if (r->out.len) /* a reply without "out" has no bytes at all */
+				memcpy(buf, r->out.data, r->out.len < size ? r->out.len : size);
 			rc = copy_out(m, e->priv_drv_data, buf, size);
 		}
 		free(buf);

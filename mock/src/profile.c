@@ -813,8 +813,8 @@ static int parse_qai(struct ctx *c, const json_t *o, struct dxgt_mock_qai *q)
 	return 0;
 }
 
-static const char *const reg_keys[] = {"value", "query_type", "string",	 "dword", "qword",
-				       "hex",	"file",	      "comment", NULL};
+static const char *const reg_keys[] = {"value", "query_type", "string",	    "dword",   "qword",
+				       "hex",	"file",	      "value_type", "comment", NULL};
 static const char *const reg_query_names[] = {"servicekey",	 "adapterkey", "driverstore",
 					      "driverimagepath", "any",	       NULL};
 
@@ -886,6 +886,16 @@ static int parse_registry(struct ctx *c, const json_t *o, struct dxgt_mock_regis
 			    "expected the value as one of string, dword, qword, hex or file, got "
 			    "none");
 
+	if (json_object_get(o, "value_type") && strcmp(kind, "hex") != 0 &&
+	    strcmp(kind, "file") != 0) {
+		mark = push_key(c, "value_type");
+		rc = fail(c, DXGT_E_INVAL,
+			  "expected no value_type with %s (it sets the type of hex and file "
+			  "values), got one",
+			  kind);
+		pop(c, mark);
+		return rc;
+	}
 	v = json_object_get(o, kind);
 	if (strcmp(kind, "string") == 0) {
 		const char *s;
@@ -921,6 +931,13 @@ static int parse_registry(struct ctx *c, const json_t *o, struct dxgt_mock_regis
 	bool present;
 	rc = want_blob(c, o, c->bus_limit, "vm_bus_limit", &r->value, &present);
 	r->value_type = 3; /* REG_BINARY */
+	if (rc < 0 || !(v = json_object_get(o, "value_type")))
+		return rc;
+	/* Bytes as a host answered them, under the type it reported
+	 * (REG_MULTI_SZ, or a REG_SZ in the host's own encoding). */
+	mark = push_key(c, "value_type");
+	rc = want_u32(c, v, &r->value_type);
+	pop(c, mark);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "dxgt/calls.h"
 #include "dxgt/error.h"
 #include "dxgt/mock.h"
+#include "dxgt/uapi.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -424,6 +425,54 @@ static void blob_files_resolve_against_the_profile(void **state)
 
 /* ---- accepted spellings ---- */
 
+/* value_type: bytes as a host answered them, under the type it reported,
+ * which is what the model then answers (a from-trace profile needs it for
+ * REG_MULTI_SZ and for a string only the size probe of was recorded). */
+static void registry_hex_keeps_the_hosts_value_type(void **state)
+{
+	(void)state;
+	struct dxgt_profile *p =
+	    parse_ok("{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, \"registry\": ["
+		     " {\"value\": \"Names\", \"query_type\": \"adapterkey\", \"hex\": \"61000000 "
+		     "00000000 00000000\", \"value_type\": 7},"
+		     " {\"value\": \"Raw\", \"hex\": \"0102\"}]}]}");
+	const struct dxgt_mock_adapter *a = only_adapter(p);
+	assert_int_equal(a->registry[0].value_type, 7);
+	assert_int_equal(a->registry[0].value.len, 12);
+	assert_false(a->registry[0].is_string);
+	assert_int_equal(a->registry[1].value_type, 3); /* the default: REG_BINARY */
+
+	struct dxgt_mock *m = NULL;
+	assert_int_equal(dxgt_mock_new(&m, p, DXGT_MOCK_TRUSTED), 0);
+	struct dxgt_openadapterfromluid oa = {{1, 0}, 0};
+	assert_int_equal(
+	    dxgt_mock_ioctl(m, dxgt_call_by_name("OpenAdapterFromLuid")->ioctl_code, &oa), 0);
+	/* D3DDDI_QUERYREGISTRY_INFO with a 4-byte wchar_t: the name at 8, the
+	 * value type at 1048, its size at 1056, the status at 1060, the value
+	 * at 1064. */
+	static uint8_t qr[1064 + 12];
+	uint32_t qtype = 1, vtype = 0, vsize = 0, status = 9;
+	memcpy(qr, &qtype, 4);
+	static const char name[] = "Names";
+	for (size_t i = 0; i < sizeof(name) - 1; i++) {
+		uint32_t wc = (uint8_t)name[i];
+		memcpy(qr + 8 + 4 * i, &wc, 4);
+	}
+	struct dxgt_queryadapterinfo q = {oa.adapter_handle, 48, (uint64_t)(uintptr_t)qr,
+					  sizeof(qr), 0};
+	assert_int_equal(dxgt_mock_ioctl(m, dxgt_call_by_name("QueryAdapterInfo")->ioctl_code, &q),
+			 0);
+	memcpy(&vtype, qr + 1048, 4);
+	memcpy(&vsize, qr + 1056, 4);
+	memcpy(&status, qr + 1060, 4);
+	assert_int_equal(status, 0);
+	assert_int_equal(vtype, 7);
+	assert_int_equal(vsize, 12);
+	assert_int_equal(qr[1064], 'a');
+	dxgt_mock_free(m);
+	dxgt_profile_free(p);
+}
+
 static void numbers_statuses_and_errnos_in_every_form(void **state)
 {
 	(void)state;
@@ -657,6 +706,13 @@ static const struct bad bad_profiles[] = {
     {AD "\"registry\": [{\"string\": \"x\"}]" AD_END,
      DXGT_E_INVAL,
      {"adapters[0].registry[0].value: expected a registry value name", "got nothing"}},
+    {AD "\"registry\": [{\"value\": \"X\", \"string\": \"x\", \"value_type\": 7}]" AD_END,
+     DXGT_E_INVAL,
+     {"adapters[0].registry[0].value_type: expected no value_type with string (it sets the type "
+      "of hex and file values), got one"}},
+    {AD "\"registry\": [{\"value\": \"X\", \"hex\": \"00\", \"value_type\": -1}]" AD_END,
+     DXGT_E_INVAL,
+     {"adapters[0].registry[0].value_type: expected a number from 0 to 4294967295", "got -1"}},
     {AD "\"registry\": [{\"value\": \"X\", \"dword\": 4294967296}]" AD_END,
      DXGT_E_INVAL,
      {"adapters[0].registry[0].dword: expected a number from 0 to 4294967295"}},
@@ -889,6 +945,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(blob_files_resolve_against_the_profile, make_tmpdir,
 					    remove_tmpdir),
 	    cmocka_unit_test(numbers_statuses_and_errnos_in_every_form),
+	    cmocka_unit_test(registry_hex_keeps_the_hosts_value_type),
 	    cmocka_unit_test(malformed_profiles_are_rejected_with_their_key_path),
 	    cmocka_unit_test(hostile_input_is_bounded),
 	};
