@@ -159,7 +159,21 @@ static uint32_t request_of(const struct dxgt_call_desc *d, uint32_t code)
 struct mock_backend {
 	struct common c;
 	struct dxgt_mock *m;
+	const struct dxgt_profile *p;
 };
+
+static int mock_adapter_ids(struct dxgt_backend *b, uint64_t luid, uint32_t *vendor,
+			    uint32_t *device)
+{
+	const struct mock_backend *mb = (const struct mock_backend *)b;
+	for (size_t i = 0; i < mb->p->n_adapters; i++)
+		if (mb->p->adapters[i].luid == luid) {
+			*vendor = mb->p->adapters[i].vendor;
+			*device = mb->p->adapters[i].device;
+			return 0;
+		}
+	return -1;
+}
 
 static int mock_call(struct dxgt_backend *b, enum dxgt_layer layer, const struct dxgt_call_desc *d,
 		     uint32_t code, void *args, uint32_t args_len, struct dxgt_backend_result *res)
@@ -214,6 +228,8 @@ int dxgt_backend_mock_new(struct dxgt_backend **out, const struct dxgt_profile *
 	init_common(&mb->c, "mock",
 		    DXGT_LAYER_BIT(DXGT_LAYER_D3DKMT) | DXGT_LAYER_BIT(DXGT_LAYER_IOCTL), mock_call,
 		    mock_free);
+	mb->p = p;
+	mb->c.pub.adapter_ids = mock_adapter_ids;
 	*out = &mb->c.pub;
 	return 0;
 }

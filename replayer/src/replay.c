@@ -47,6 +47,7 @@
 
 #include "dxgt/calls.h"
 #include "dxgt/error.h"
+#include "dxgt/mock.h"
 #include "dxgt/replay.h"
 #include "dxgt/status.h"
 #include "dxgt/trace.h"
@@ -185,6 +186,7 @@ struct replay {
 	struct map handles; /* (kind << 32 | recorded) -> live */
 	struct map noted;   /* (kind << 32 | recorded) of unmapped handles already noted */
 	struct map luids;   /* recorded LUID -> live LUID */
+	struct map rec_ids; /* recorded LUID -> vendor << 16 | device, where the trace says */
 
 	struct dxgt_writer *w;
 	uint64_t out_seq;
@@ -416,6 +418,9 @@ static int learn_luids(struct replay *r, const struct adapter *rec, size_t nr,
 		return DXGT_E_NOMEM;
 	int rc = 0;
 	uint64_t x;
+	for (size_t j = 0; j < nl; j++)
+		if (!live[j].luid && !live[j].handle)
+			taken[j] = true; /* an entry the live call did not fill */
 	for (size_t i = 0; i < nr; i++)
 		if (map_get(&r->luids, rec[i].luid, &x))
 			for (size_t j = 0; j < nl; j++)
@@ -434,7 +439,21 @@ static int learn_luids(struct replay *r, const struct adapter *rec, size_t nr,
 	for (size_t i = 0; i < nr && rc == 0; i++) {
 		if (!rec[i].luid || map_get(&r->luids, rec[i].luid, NULL))
 			continue;
-		size_t j = i < nl && !taken[i] ? i : nl;
+		size_t j = nl;
+		const char *how = "by position";
+		/* The same PCI vendor and device, when both sides say. */
+		uint64_t want;
+		uint32_t v, dv;
+		if (r->b->adapter_ids && map_get(&r->rec_ids, rec[i].luid, &want))
+			for (size_t k = 0; k < nl && j == nl; k++)
+				if (!taken[k] &&
+				    r->b->adapter_ids(r->b, live[k].luid, &v, &dv) == 0 &&
+				    ((uint64_t)v << 16 | dv) == want) {
+					j = k;
+					how = "by vendor and device id";
+				}
+		if (j == nl)
+			j = i < nl && !taken[i] ? i : nl;
 		for (size_t k = 0; j == nl && k < nl; k++)
 			if (!taken[k])
 				j = k;
@@ -447,11 +466,11 @@ static int learn_luids(struct replay *r, const struct adapter *rec, size_t nr,
 		}
 		taken[j] = true;
 		luid_text(live[j].luid, b, sizeof(b));
-		logline(r, false, "adapter LUID %s (recorded) -> %s (live)", a, b);
+		logline(r, false, "adapter LUID %s (recorded) -> %s (live), %s", a, b, how);
 		if (r->w) {
-			char text[128];
-			snprintf(text, sizeof(text), "adapter LUID %s (recorded) -> %s (live)", a,
-				 b);
+			char text[160];
+			snprintf(text, sizeof(text), "adapter LUID %s (recorded) -> %s (live), %s",
+				 a, b, how);
 			struct dxgt_meta_field f = {.key = "text",
 						    .type = DXGT_VAL_STR,
 						    .data = (const uint8_t *)text,
@@ -1604,6 +1623,29 @@ static int out_open(struct replay *r)
 
 /* ---- the run ---- */
 
+/* The PCI ids of the recorded adapters, as the from-trace synthesis finds
+ * them (QueryAdapterInfo type 31 answers, DXCore HardwareID reads, adapter
+ * metadata), for mapping an adapter whose LUID changed. A trace that says
+ * nothing about them leaves the map empty. */
+static int recorded_ids(struct replay *r)
+{
+	char *json = NULL, e[256];
+	if (dxgt_profile_from_trace(r->path, &json, e, sizeof(e)) < 0)
+		return 0; /* only a refinement: the replay goes on by position */
+	struct dxgt_profile *p = NULL;
+	int rc = 0;
+	if (dxgt_profile_parse(&p, json, strlen(json), r->path, e, sizeof(e)) == 0) {
+		for (size_t i = 0; i < p->n_adapters && rc == 0; i++)
+			if (p->adapters[i].vendor || p->adapters[i].device)
+				rc = map_put(&r->rec_ids, p->adapters[i].luid,
+					     (uint64_t)p->adapters[i].vendor << 16 |
+						 (p->adapters[i].device & 0xffffu));
+		dxgt_profile_free(p);
+	}
+	free(json);
+	return rc;
+}
+
 int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_replay_opts *o,
 		    struct dxgt_replay_stats *stats,
 		    void (*progress)(uint64_t done, uint64_t total), char *err, size_t errlen)
@@ -1622,6 +1664,8 @@ int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_
 	r.max_reports = o->max_reports ? o->max_reports : 100;
 	int rc = first_pass(&r, progress);
 	if (rc < 0)
+		goto out;
+	if (b->adapter_ids && (rc = recorded_ids(&r)) < 0)
 		goto out;
 	logline(&r, false, "replaying the %s calls of %s on the %s backend",
 		dxgt_layer_name(r.layer), path, b->name);
@@ -1683,6 +1727,7 @@ out:
 	free(r.handles.s);
 	free(r.noted.s);
 	free(r.luids.s);
+	free(r.rec_ids.s);
 	dxgt_pairer_free(p);
 	dxgt_reader_close(rd);
 	if (r.w) {

@@ -226,7 +226,7 @@ def t_handles():
           % (rec and rec[:48], live and live[:48]))
     p = replay("--profile", "wsl2-intel-arc", "--verify", t)
     expect_clean(p, "on a host whose adapter has another LUID: clean")
-    check("adapter LUID 0x00000000:0x000123ab (recorded) -> 0x00000000:0x000145c2 (live)\n" in p.stdout,
+    check("adapter LUID 0x00000000:0x000123ab (recorded) -> 0x00000000:0x000145c2 (live), by position\n" in p.stdout,
           "the LUID mapping is reported") or show(p)
     finish()
 
@@ -310,6 +310,29 @@ def t_backends():
     finish()
 
 
+def t_adapters():
+    """Adapters whose LUIDs changed and whose order differs map by PCI
+    vendor and device id where the trace has them, else by position."""
+    d = workdir("adapters")
+    here = os.path.dirname(os.path.abspath(__file__))
+    t = record(d, "two", [os.path.join(A.examples, "npu-probe")],
+               os.path.join(here, "two-adapters-recorded.json"))
+    p = replay("--profile", os.path.join(here, "two-adapters-live.json"), "--verify", t)
+    out = p.stdout
+    check("adapter LUID 0x00000000:0x00000222 (recorded) -> 0x00000000:0x00000444 (live), "
+          "by vendor and device id" in out,
+          "the opened Arc (8086:7D51, LUID 0x222) maps to the live Arc (LUID 0x444) by its ids, "
+          "though another adapter now comes first") or show(p)
+    check("adapter LUID 0x00000000:0x00000111 (recorded) -> 0x00000000:0x00000333 (live), "
+          "by position" in out,
+          "the other adapter, whose ids the trace never read, maps by position") or show(p)
+    mism = [ln for ln in out.splitlines() if ln.startswith("seq ")]
+    check(p.returncode == 1 and mism and all(ln.startswith("seq 3: D3DKMTEnumAdapters3") for ln in mism),
+          "only the enumeration (in the host's new order) differs; open, the PCI-id query and the "
+          "escapes replay clean on the right adapter (%d mismatch lines)" % len(mism)) or show(p)
+    finish()
+
+
 TESTS = {
     "verify": (t_verify, 2),
     "cross": (t_cross, 0),
@@ -318,6 +341,7 @@ TESTS = {
     "threads": (t_threads, 2),
     "damaged": (t_damaged, 0),
     "backends": (t_backends, 0),
+    "adapters": (t_adapters, 0),
 }
 
 

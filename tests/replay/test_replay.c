@@ -489,7 +489,7 @@ static void luids_map_by_position(void **state)
 	struct dxgt_replay_opts o = {.verify = true};
 	assert_int_equal(run("luids.dxgt", f, o, &st, &log, err), 0);
 	assert_non_null(strstr(log, "adapter LUID 0x00000000:0x0000000b (recorded) -> "
-				    "0x00000000:0x0000000c (live)\n"));
+				    "0x00000000:0x0000000c (live), by position\n"));
 	assert_null(strstr(log, "0x0000000a (recorded)"));
 	const struct dxgt_openadapterfromluid *oa = (const void *)f->seen[1].args;
 	assert_int_equal(oa->adapter_luid.a, 0xc);

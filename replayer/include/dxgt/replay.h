@@ -60,6 +60,12 @@ struct dxgt_backend {
 	/* Why the last call returned a negative DXGT_E_* (one line, borrowed
 	 * until the next call), or NULL when it did not. May itself be NULL. */
 	const char *(*last_error)(struct dxgt_backend *b);
+	/* The PCI vendor and device id of the live adapter with this LUID,
+	 * when the backend knows them without sending anything (the mock
+	 * does, from its profile). Returns 0, or -1 when unknown. May be
+	 * NULL: adapters whose LUID changed then map by position only. */
+	int (*adapter_ids)(struct dxgt_backend *b, uint64_t luid, uint32_t *vendor,
+			   uint32_t *device);
 };
 
 /* The mock backend: a model of profile p (borrowed; must outlive the
@@ -71,8 +77,7 @@ int dxgt_backend_mock_new(struct dxgt_backend **out, const struct dxgt_profile *
 int dxgt_backend_dxg_new(struct dxgt_backend **out, const char *path, char *err, size_t errlen);
 /* The dxcore backend: the D3DKMT functions of the libdxcore.so at path
  * (NULL: libdxcore.so, then /usr/lib/wsl/lib/libdxcore.so). */
-int dxgt_backend_dxcore_new(struct dxgt_backend **out, const char *path, char *err,
-			    size_t errlen);
+int dxgt_backend_dxcore_new(struct dxgt_backend **out, const char *path, char *err, size_t errlen);
 void dxgt_backend_free(struct dxgt_backend *b);
 
 /* ---- from-trace profiles ---- */
@@ -100,11 +105,11 @@ struct dxgt_replay_opts {
 };
 
 struct dxgt_replay_stats {
-	uint64_t calls;	     /* calls replayed */
-	uint64_t skipped;    /* calls of the trace not replayed (other layer, range, ...) */
-	uint64_t mismatches; /* calls whose result differs from the recording */
+	uint64_t calls;		     /* calls replayed */
+	uint64_t skipped;	     /* calls of the trace not replayed (other layer, range, ...) */
+	uint64_t mismatches;	     /* calls whose result differs from the recording */
 	uint64_t first_mismatch_seq; /* recorded seq of the first, 0 if none */
-	uint64_t unmapped;   /* handles the trace uses that no replayed call created */
+	uint64_t unmapped;	     /* handles the trace uses that no replayed call created */
 };
 
 /* Replay the trace at path against backend b (borrowed). progress, when
@@ -113,7 +118,7 @@ struct dxgt_replay_stats {
  * with one line in err: an unreadable trace, a newer format, a layer the
  * backend cannot replay, a failure to write the output. */
 int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_replay_opts *o,
-		    struct dxgt_replay_stats *stats, void (*progress)(uint64_t done, uint64_t total),
-		    char *err, size_t errlen);
+		    struct dxgt_replay_stats *stats,
+		    void (*progress)(uint64_t done, uint64_t total), char *err, size_t errlen);
 
 #endif /* DXGT_REPLAY_H */
