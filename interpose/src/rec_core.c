@@ -355,6 +355,7 @@ struct piece {
 	struct tbuf *b;
 	size_t from, to;
 	bool recycle;
+	uint64_t first; /* sequence number of its first record (0: metadata) */
 };
 
 struct drain {
@@ -372,8 +373,22 @@ static int drain_add(struct drain *d, struct tbuf *b, size_t from, size_t to, bo
 		d->p = p;
 		d->cap = n;
 	}
-	d->p[d->n++] = (struct piece){b, from, to, recycle};
+	/* Every record starts with an 8-byte header (type, flags, size);
+	 * ENTER and LEAVE continue with their u64 sequence number. */
+	uint64_t first = 0;
+	const uint8_t *r = b->data + from;
+	uint16_t type = (uint16_t)(r[0] | r[1] << 8);
+	if (to - from >= 16 && (type == DXGT_REC_ENTER || type == DXGT_REC_LEAVE))
+		for (int i = 7; i >= 0; i--)
+			first = first << 8 | r[8 + i];
+	d->p[d->n++] = (struct piece){b, from, to, recycle, first};
 	return 0;
+}
+
+static int by_first(const void *a, const void *b)
+{
+	uint64_t x = ((const struct piece *)a)->first, y = ((const struct piece *)b)->first;
+	return x < y ? -1 : x > y;
 }
 
 /* Under G.lock: everything committed and not yet taken. */
@@ -448,6 +463,11 @@ static int drain_once(struct drain *d, bool flush)
 	pthread_mutex_lock(&G.lock);
 	int rc = collect(d);
 	pthread_mutex_unlock(&G.lock);
+	/* Oldest calls first: a thread whose buffer is still filling may hold
+	 * calls older than other threads' full buffers (the setup before the
+	 * workers start), and a file cut short should keep those. */
+	if (rc == 0 && d->n > 1)
+		qsort(d->p, d->n, sizeof(d->p[0]), by_first);
 	if (rc == 0)
 		rc = write_pieces(d);
 	uint64_t now = dxgt__now_ns();
