@@ -11,10 +11,15 @@
 static const struct cli_cmd commands[] = {
     {"record", cmd_record, "run a command and record its calls to the interface"},
     {"replay", cmd_replay, "re-issue a trace's calls against a backend and compare the results"},
+    {"diff", cmd_diff, "compare two traces and name the first divergent escape or call"},
     {"dump", cmd_dump, "print a trace, one line per call (or JSON Lines)"},
     {"stats", cmd_stats, "count calls, failures and time per call"},
     {"info", cmd_info, "show a trace's header, metadata and completeness"},
     {"calls", cmd_calls, "list the calls dxgtrace understands (the descriptor list)"},
+    {"explain", cmd_explain, "say what an NTSTATUS, errno or dxgkrnl log line means"},
+    {"export", cmd_export, "write a trace as SQLite, JSON Lines or a Perfetto timeline"},
+    {"sql", cmd_sql, "run an SQL query over a trace"},
+    {"scan", cmd_scan, "find where a binary uses an NTSTATUS or calls D3DKMT functions"},
 };
 
 static void usage(FILE *f)

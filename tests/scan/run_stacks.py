@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Tests of `dxgtrace dump --stacks`: recorded backtraces symbolised offline.
+
+    run_stacks.py --cli DXGTRACE --rec LIBDXGTRACE --mock LIBDXGMOCK
+                  --probe NPU_PROBE --work DIR [--runtime SANITIZER_RT] TEST
+
+Each test records npu-probe under the mock host (wsl2-intel-npu) with
+DXGTRACE_BACKTRACE=all, then reads the trace back with dump --stacks:
+  npu-probe   every call has its frames; the escapes' innermost npu-probe
+              frame is escapes+0x.. with the indirect call that made it,
+              and main is further out; frame lines are well-formed
+  symbol-dir  the recorded program is moved away: its frames show as
+              module+offset only, with one warning naming the build id;
+              --symbol-dir finds it again by build id under another name
+  debug-file  a stripped copy is recorded and its debug file (objcopy
+              --only-keep-debug) is found in --symbol-dir: the names come
+              from the debug file, the instructions from the stripped copy
+  usage       --stacks with --json, --symbol-dir without --stacks: exit 2
+Prints what it checked; exits 0 when every check passed, 77 to skip.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+A = None
+FAILED = []
+
+FRAME = re.compile(r"^        #(\d+) (\S+)\+0x([0-9a-f]+)(?: (\S+)\+0x([0-9a-f]+))?(?: \((.*)\))?$")
+ADDR = re.compile(r"^        #(\d+) 0x[0-9a-f]+$")
+CALL = re.compile(r"^\s*(\d+)\s+\d+ (\S+)\s+(\S+?)\(")
+
+
+def check(cond, what):
+    print(("ok     " if cond else "FAILED ") + what)
+    if not cond:
+        FAILED.append(what)
+    return cond
+
+
+def record(program, trace):
+    env = dict(os.environ)
+    pre = [A.rec, A.mock]
+    if A.runtime:
+        pre.insert(0, A.runtime)
+    env.update({"LD_PRELOAD": ":".join(pre), "DXGMOCK_PROFILE": "wsl2-intel-npu",
+                "DXGTRACE_OUTPUT": trace, "DXGTRACE_BACKTRACE": "all"})
+    if os.path.exists(trace):
+        os.unlink(trace)
+    p = subprocess.run([program], env=env, capture_output=True, text=True, timeout=120)
+    ok = check(os.path.exists(trace), f"recorded {os.path.basename(program)} (exit {p.returncode})")
+    if not ok:
+        print(p.stdout, p.stderr)
+    return ok
+
+
+def dump(*args):
+    p = subprocess.run([A.cli, "dump", "--no-time", *args], capture_output=True, text=True,
+                       timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def calls_with_frames(out):
+    """[(seq, layer, name, [frame tuples])] from dump --stacks output."""
+    calls = []
+    for line in out.splitlines():
+        m = CALL.match(line)
+        if m:
+            calls.append((int(m[1]), m[2], m[3], []))
+            continue
+        f = FRAME.match(line)
+        if f and calls:
+            calls[-1][3].append((int(f[1]), f[2], int(f[3], 16), f[4],
+                                 int(f[5], 16) if f[5] else None, f[6]))
+        elif ADDR.match(line) and calls:
+            calls[-1][3].append((int(ADDR.match(line)[1]), None, None, None, None, None))
+    return calls
+
+
+def escapes_named(out, module, what):
+    calls = calls_with_frames(out)
+    escapes = [c for c in calls if c[1] == "d3dkmt" and c[2] == "D3DKMTEscape"]
+    ok = check(len(escapes) > 0, f"{what}: the trace has D3DKMTEscape calls")
+    for seq, _, _, frames in escapes:
+        ours = [f for f in frames if f[1] == module]
+        good = (len(ours) >= 2 and ours[0][3] == "escapes" and ours[0][5] is not None
+                and ours[0][5].startswith("call ")
+                and any(f[3] == "main" and f[5] and f[5].startswith("call ") for f in ours[1:]))
+        ok &= check(good, f"{what}: escape at seq {seq}: {module} frames name escapes "
+                          f"(with its call) and then main")
+        if not good:
+            print("  ", frames)
+    return ok
+
+
+def test_npu_probe():
+    trace = os.path.join(A.work, "npu.dxgt")
+    if not record(A.probe, trace):
+        return
+    rc, out, err = dump("--stacks", trace)
+    check(rc == 0, "dump --stacks exits 0")
+    check("warning" not in err or "npu-probe" not in err, "no warning about npu-probe")
+    calls = calls_with_frames(out)
+    check(len(calls) > 0 and all(c[3] for c in calls),
+          f"every call ({len(calls)}) has frames under it (DXGTRACE_BACKTRACE=all)")
+    check(all([f[0] for f in c[3]] == list(range(len(c[3]))) for c in calls),
+          "frames are numbered #0, #1, ... under each call")
+    escapes_named(out, "npu-probe", "npu-probe")
+    # The text otherwise matches dump without --stacks.
+    rc2, plain, _ = dump(trace)
+    stripped = "\n".join(line for line in out.splitlines() if not line.startswith("        #"))
+    check(rc2 == 0 and stripped == plain.rstrip("\n"),
+          "without the frame lines, the output is dump's own")
+
+
+def test_symbol_dir():
+    bindir = os.path.join(A.work, "bin")
+    syms = os.path.join(A.work, "syms")
+    for d in (bindir, syms):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    prog = os.path.join(bindir, "probe-copy")
+    shutil.copy2(A.probe, prog)
+    trace = os.path.join(A.work, "moved.dxgt")
+    if not record(prog, trace):
+        return
+    os.rename(prog, os.path.join(syms, "renamed-probe"))
+    rc, out, err = dump("--stacks", trace)
+    warn = [line for line in err.splitlines() if "probe-copy" in line]
+    check(rc == 0 and len(warn) == 1 and "no local file matches" in warn[0]
+          and re.search(r"build id [0-9a-f]{16,}", warn[0]) is not None,
+          "the program moved away: one warning naming it and its build id")
+    frames = [f for c in calls_with_frames(out) for f in c[3] if f[1] == "probe-copy"]
+    check(len(frames) > 0 and all(f[3] is None and f[5] is None for f in frames),
+          "its frames show as probe-copy+offset only")
+    rc, out, err = dump("--stacks", "--symbol-dir", syms, trace)
+    check(rc == 0 and "probe-copy" not in err, "--symbol-dir: no warning about it")
+    escapes_named(out, "probe-copy", "--symbol-dir (found by build id under another name)")
+
+
+def test_debug_file():
+    objcopy, strip = shutil.which("objcopy"), shutil.which("strip")
+    if not objcopy or not strip:
+        print("skip: objcopy or strip is missing")
+        sys.exit(77)
+    bindir = os.path.join(A.work, "stripped")
+    dbg = os.path.join(A.work, "debug")
+    for d in (bindir, dbg):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    prog = os.path.join(bindir, "npu-probe")
+    shutil.copy2(A.probe, prog)
+    subprocess.run([objcopy, "--only-keep-debug", prog, os.path.join(dbg, "npu-probe.debug")],
+                   check=True)
+    subprocess.run([strip, "--strip-all", prog], check=True)
+    trace = os.path.join(A.work, "stripped.dxgt")
+    if not record(prog, trace):
+        return
+    rc, out, err = dump("--stacks", trace)
+    check(rc == 0 and "has no symbols" in err, "stripped, no debug file: a warning says so")
+    rc, out, err = dump("--stacks", "--symbol-dir", dbg, trace)
+    check(rc == 0 and "npu-probe" not in err, "with the debug file in --symbol-dir: no warning")
+    escapes_named(out, "npu-probe", "stripped program + debug file")
+
+
+def test_usage():
+    trace = os.path.join(A.work, "none.dxgt")
+    for args, what in [(["--stacks", "--json"], "--stacks --json"),
+                       (["--symbol-dir", A.work], "--symbol-dir without --stacks")]:
+        rc, out, err = dump(*args, trace)
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1, f"{what}: exit 2, one line")
+
+
+TESTS = {"npu-probe": test_npu_probe, "symbol-dir": test_symbol_dir,
+         "debug-file": test_debug_file, "usage": test_usage}
+
+
+def main():
+    global A
+    ap = argparse.ArgumentParser()
+    for opt in ("--cli", "--rec", "--mock", "--probe", "--work"):
+        ap.add_argument(opt, required=True)
+    ap.add_argument("--runtime", default="")
+    ap.add_argument("test", choices=sorted(TESTS))
+    A = ap.parse_args()
+    os.makedirs(A.work, exist_ok=True)
+    TESTS[A.test]()
+    if FAILED:
+        print(f"{len(FAILED)} checks failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
