@@ -1881,6 +1881,35 @@ static void print_part(FILE *f, const struct part *p)
 	}
 }
 
+/* The failing results of the headline as `dxgtrace explain` reads them,
+ * so that the reader knows where to ask what they mean. */
+static void print_explain_hint(FILE *f, const struct dxgt_diff *d, const struct dxgt_diff_entry *e)
+{
+	const struct div *v = &d->divs[d->first];
+	const struct item *its[2] = {&d->s[1].it[v->b], &d->s[0].it[v->a]};
+	const struct dxgt_call_desc *desc = dxgt_call_by_id(e->call_id);
+	char vals[96] = "";
+	size_t n = 0;
+	for (int i = 0; i < 2; i++) {
+		const struct item *it = its[i];
+		int k = 0;
+		if (it->flags & IT_NORET)
+			continue;
+		if ((it->flags & IT_IOCTL) && (it->flags & IT_FAILED))
+			k = snprintf(vals + n, sizeof(vals) - n, " -%" PRIu32, it->res);
+		else if (!(it->flags & IT_IOCTL) && (int32_t)it->res < 0 && (it->flags & IT_CHILD))
+			k = snprintf(vals + n, sizeof(vals) - n, " 0x%08" PRIX32 " -%u", it->res,
+				     it->err2);
+		else if (!(it->flags & IT_IOCTL) && (int32_t)it->res < 0)
+			k = snprintf(vals + n, sizeof(vals) - n, " 0x%08" PRIX32, it->res);
+		if (k > 0 && n + (size_t)k < sizeof(vals))
+			n += (size_t)k;
+	}
+	if (n)
+		fprintf(f, "  what it means: dxgtrace explain%s%s%s\n", desc ? " --call " : "",
+			desc ? desc->name : "", vals);
+}
+
 /* The headline divergence in full. */
 static void print_first(FILE *f, const struct dxgt_diff *d)
 {
@@ -1923,6 +1952,8 @@ static void print_first(FILE *f, const struct dxgt_diff *d)
 		print_part(f, &d->parts[i]);
 	if (d->more_parts)
 		fprintf(f, "  ... and %zu more differing parts\n", d->more_parts);
+	if (e.kinds & DXGT_DIFF_STATUS)
+		print_explain_hint(f, d, &e);
 }
 
 int dxgt_diff_print(FILE *f, const struct dxgt_diff *d, size_t max)

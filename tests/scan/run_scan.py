@@ -253,7 +253,21 @@ def sweep(what, variants):
         print(f"  {b}")
 
 
+def usage_case(what, args, pattern):
+    rc, out, err = scan(*args)
+    lines = err.splitlines()
+    if not check(rc == 2 and out == "" and len(lines) == 1 and re.search(pattern, err),
+                 f"{what}: exit 2, one line /{pattern}/"):
+        print(f"  rc={rc} stdout={out!r} stderr={err!r}")
+
+
 def test_errors():
+    usage_case("no file", [], "expected one binary")
+    usage_case("two files", ["a", "b"], "expected one binary")
+    usage_case("an unknown option", ["--frobnicate", "a"], "unknown option '--frobnicate'")
+    usage_case("--status without a value", ["--status"], "needs a value")
+    rc, out, err = scan("--help")
+    check(rc == 0 and out.startswith("usage: dxgtrace scan") and err == "", "--help: usage, exit 0")
     errors_case("a missing file", os.path.join(A.work, "no-such-file"), "no such file")
     errors_case("a directory", A.work, "is a directory")
     errors_case("a character device", "/dev/null", "not a regular file")
