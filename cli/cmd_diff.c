@@ -19,13 +19,15 @@
 
 static const char usage[] =
     "usage: dxgtrace diff [--json] [--junit FILE] [--layer d3dkmt|ioctl]\n"
-    "                     [--only escapes|all] [--context N] A B\n\n"
+    "                     [--only escapes|all] [--context N] [--host-differences] A B\n\n"
     "Compare two traces call by call and say where they part ways: first the\n"
     "first divergent escape (with --only all, the first divergent call) with both\n"
     "sequence numbers, what differs (status or errno, payload size, the bytes\n"
     "around the first difference, or a call missing on one side), then every\n"
     "divergence. Handles compare by symbolic name, volatile fields are ignored,\n"
-    "and extra or missing calls on either side are aligned around. See\n"
+    "and extra or missing calls on either side are aligned around. A Windows\n"
+    "capture (dxgtrace import frida) compares with a WSL2 recording: adapters\n"
+    "match by PCI ids and by-design host/guest differences are set aside. See\n"
     "docs/diff.md.\n\n"
     "  --json          one JSON document instead of text (docs/diff.md)\n"
     "  --junit FILE    also write a JUnit XML report, one test case per divergence\n"
@@ -35,6 +37,10 @@ static const char usage[] =
     "                  escape; all: the first divergent call. Every divergence is\n"
     "                  counted and listed either way\n"
     "  --context N     bytes shown either side of the first differing byte (16)\n"
+    "  --host-differences\n"
+    "                  a Windows capture against a WSL2 recording: count the answers\n"
+    "                  the guest rewrites by design (adapter type, driver-store\n"
+    "                  paths) as divergences; by default they are only noted\n"
     "  -h, --help      this help;  -V, --version\n\n"
     "Exit status: 0 the traces are equivalent; 1 they differ; 2 an error (a missing,\n"
     "unusable or damaged trace, a usage error).\n";
@@ -80,10 +86,15 @@ static int write_junit(const char *path, const struct dxgt_diff *d)
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},	       {"junit", required_argument, NULL, 'u'},
-	    {"layer", required_argument, NULL, 'l'},   {"only", required_argument, NULL, 'o'},
-	    {"context", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"junit", required_argument, NULL, 'u'},
+	    {"layer", required_argument, NULL, 'l'},
+	    {"only", required_argument, NULL, 'o'},
+	    {"context", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"host-differences", no_argument, NULL, 'H'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct dxgt_diff_opts o = {.context = 16};
 	const char *junit = NULL;
@@ -98,6 +109,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case 'u':
 			junit = optarg;
+			break;
+		case 'H':
+			o.host_differences = true;
 			break;
 		case 'l':
 			if (strcmp(optarg, "d3dkmt") == 0) {

@@ -3,6 +3,7 @@
 #ifndef DXGT_ANALYZE_INTERNAL_H
 #define DXGT_ANALYZE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +29,26 @@ static inline uint32_t dxgt__handle_count(const struct dxgt_handle_desc *h, cons
 		return 0;
 	return n < h->max ? (uint32_t)n : h->max;
 }
+
+/* What a trace says of its host and adapters (adapter_ids.c). */
+struct dxgt__adapter_id {
+	uint64_t luid;
+	uint16_t vendor, device;
+};
+struct dxgt__trace_host {
+	int os;			      /* enum dxgt_os */
+	struct dxgt__adapter_id *ids; /* owned, free with free() */
+	size_t n_ids;
+};
+/* Reads path for its host operating system (the host META record) and,
+ * with want_ids, the PCI vendor and device id of each adapter LUID: from
+ * adapter META records and from QueryAdapterInfo type 31 answers about an
+ * adapter handle that OpenAdapterFromLuid or an EnumAdapters call tied to
+ * a LUID. Returns 0 or a negative DXGT_E_*; a damaged or cut trace gives
+ * what was read before the damage. */
+int dxgt__trace_host_read(const char *path, bool want_ids, struct dxgt__trace_host *h);
+/* The ids of luid, or false. */
+bool dxgt__trace_host_ids(const struct dxgt__trace_host *h, uint64_t luid, uint16_t *vendor,
+			  uint16_t *device);
 
 #endif /* DXGT_ANALYZE_INTERNAL_H */

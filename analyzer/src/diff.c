@@ -42,6 +42,7 @@
 
 #include "analyze_internal.h"
 #include "dxgt/analyze.h"
+#include "dxgt/crossos.h"
 #include "dxgt/diff.h"
 #include "dxgt/error.h"
 #include "dxgt/status.h"
@@ -106,14 +107,16 @@ static uint64_t hdelta(uint64_t h, const uint8_t *in, const uint8_t *out, size_t
 /* ---- items ---- */
 
 enum {
-	IT_IOCTL = 0x01,  /* an ioctl's result (ret, errno), not an NTSTATUS */
-	IT_FAILED = 0x02, /* ioctl: returned -1; res holds errno */
-	IT_NORET = 0x04,  /* never returned */
-	IT_ESCAPE = 0x08, /* DXGT_CF_ESCAPE */
-	IT_CHILD = 0x10,  /* D3DKMT: an ioctl it issued failed with errno err2 */
-	IT_ALT = 0x20,	  /* an ioctl issued by a D3DKMT-only call */
-	IT_HASALT = 0x40, /* a D3DKMT-only call with IT_ALT ioctls: they stand in
+	IT_IOCTL = 0x01,    /* an ioctl's result (ret, errno), not an NTSTATUS */
+	IT_FAILED = 0x02,   /* ioctl: returned -1; res holds errno */
+	IT_NORET = 0x04,    /* never returned */
+	IT_ESCAPE = 0x08,   /* DXGT_CF_ESCAPE */
+	IT_CHILD = 0x10,    /* D3DKMT: an ioctl it issued failed with errno err2 */
+	IT_ALT = 0x20,	    /* an ioctl issued by a D3DKMT-only call */
+	IT_HASALT = 0x40,   /* a D3DKMT-only call with IT_ALT ioctls: they stand in
 			     for it against a trace without D3DKMT calls */
+	IT_HOSTDIFF = 0x80, /* cross-OS: part of its output was blanked as a
+			       host/guest difference by design */
 };
 
 struct item {
@@ -227,6 +230,7 @@ static void put_le(uint8_t *p, unsigned n, uint64_t v)
 struct nbuf {
 	const struct dxgt_rec_buf *rb;
 	size_t off;
+	uint32_t len, orig; /* as normalised: a converted layout changes them */
 };
 
 /* Handle names looked up lately: dxgt_symtab_name formats text, and most
@@ -246,6 +250,13 @@ struct norm {
 	struct nbuf in[DXGT_MAX_BUFS], out[DXGT_MAX_BUFS];
 	size_t n_in, n_out;
 	struct sym_cache cache[64];
+	/* Cross-OS (a Windows capture against a WSL2 recording). */
+	bool cross;    /* LUIDs by PCI ids, QUERYREGISTRY in the Windows layout */
+	bool hostdiff; /* ... and the host/guest differences by design blanked */
+	int os;	       /* this trace's enum dxgt_os */
+	const struct dxgt__trace_host *host;
+	unsigned rule;	/* DXGT_HOSTDIFF_ bits the call being normalised got */
+	uint64_t raw_h; /* ... and a hash of its output before blanking */
 };
 
 static const uint8_t *nb_data(const struct norm *z, const struct nbuf *nb)
@@ -283,8 +294,10 @@ static int arena_copy(struct norm *z, const void *src, size_t n, size_t *off)
 		z->cap = cap;
 	}
 	*off = z->used;
-	if (n)
+	if (n && src)
 		memcpy(z->arena + z->used, src, n);
+	else if (n)
+		memset(z->arena + z->used, 0, n);
 	z->used += (n + 7) & ~(size_t)7;
 	return 0;
 }
@@ -317,13 +330,31 @@ static uint64_t sym_luid(struct norm *z, uint64_t v)
 {
 	if (!v)
 		return 0;
-	for (size_t i = 0; i < z->n_luids; i++)
+	size_t pos = SIZE_MAX;
+	for (size_t i = 0; i < z->n_luids && pos == SIZE_MAX; i++)
 		if (z->luids[i] == v)
-			return 0x4C55494400000000ull | (i + 1);
-	if (z->n_luids == MAX_LUIDS)
-		return v;
-	z->luids[z->n_luids++] = v;
-	return 0x4C55494400000000ull | z->n_luids;
+			pos = i;
+	if (pos == SIZE_MAX) {
+		if (z->n_luids == MAX_LUIDS)
+			return v;
+		pos = z->n_luids;
+		z->luids[z->n_luids++] = v;
+	}
+	if (!z->cross)
+		return 0x4C55494400000000ull | (pos + 1);
+	/* Cross-OS: host and guest LUIDs never match; the PCI vendor and
+	 * device id (and which of several alike) name the adapter instead. */
+	uint16_t ven, dev, v2, d2;
+	bool known = dxgt__trace_host_ids(z->host, v, &ven, &dev);
+	uint64_t k = 0;
+	for (size_t i = 0; i < pos; i++) {
+		bool kn = dxgt__trace_host_ids(z->host, z->luids[i], &v2, &d2);
+		if (known ? kn && v2 == ven && d2 == dev : !kn)
+			k++;
+	}
+	if (known)
+		return 0x5043490000000000ull | k << 32 | (uint64_t)ven << 16 | dev;
+	return 0x4C55494400000000ull | (k + 1);
 }
 
 /* Normalise an image in place: volatiles zeroed, pointers 0 or 1, handles
@@ -401,12 +432,60 @@ static int norm_rec_buf(struct norm *z, const struct dxgt_buf_desc *bd,
 {
 	nb->rb = b;
 	nb->off = SIZE_MAX;
+	nb->len = b->len;
+	nb->orig = b->orig_len;
 	if (!bd || !((bd->kind != DXGT_OBJ_NONE && bd->elem_size == 4) || bd->elem))
 		return 0;
 	int rc = arena_copy(z, b->data, b->len, &nb->off);
 	if (rc == 0)
 		norm_buf(z, bd, z->arena + nb->off, b->len, out);
 	return rc;
+}
+
+/* Cross-OS: the private data of a QueryAdapterInfo of this type, copied
+ * into *nb in the Windows layout (QUERYREGISTRY's WCHAR width differs),
+ * with what the guest answers differently by design blanked unless the
+ * differences are asked for. Notes the rule and the unblanked hash. */
+static int norm_qai(struct norm *z, uint32_t type, const struct dxgt_rec_buf *b, bool out,
+		    struct nbuf *nb)
+{
+	size_t off, n = b->len;
+	enum dxgt_os layout = z->os == DXGT_OS_WINDOWS ? DXGT_OS_WINDOWS : DXGT_OS_LINUX;
+	struct dxgt_qr q;
+	bool convert = type == DXGT_QAI_QUERYREGISTRY && layout == DXGT_OS_LINUX &&
+		       dxgt_qr_decode(b->data, b->len, DXGT_OS_LINUX, &q) == 0;
+	int rc;
+	nb->rb = b;
+	if (convert) {
+		n = dxgt_qr_encoded_len(&q, DXGT_OS_WINDOWS);
+		if ((rc = arena_copy(z, NULL, n, &off)) < 0)
+			return rc;
+		if ((rc = dxgt_qr_encode(&q, DXGT_OS_WINDOWS, z->arena + off, n, &n)) < 0)
+			return rc;
+		layout = DXGT_OS_WINDOWS;
+		nb->orig =
+		    b->orig_len >= b->len ? (uint32_t)(b->orig_len - b->len + n) : (uint32_t)n;
+	} else {
+		if ((rc = arena_copy(z, b->data, b->len, &off)) < 0)
+			return rc;
+		nb->orig = b->orig_len;
+	}
+	nb->off = off;
+	nb->len = (uint32_t)n;
+	if (!z->hostdiff)
+		return 0;
+	uint64_t raw = hbytes(0x72617768ull, z->arena + off, n);
+	unsigned rule = dxgt_hostdiff_mask(type, z->arena + off, n, layout);
+	if (rule == DXGT_HOSTDIFF_DRIVERSTORE) {
+		/* The caller sizes the buffer for the path: its length differs
+		 * with the path, by design too. */
+		nb->len = nb->orig = (uint32_t)dxgt_qr_size(layout);
+	}
+	if (rule && out) {
+		z->rule |= rule;
+		z->raw_h = hmix(z->raw_h, raw);
+	}
+	return 0;
 }
 
 static uint64_t buf_ident(const struct dxgt_rec_buf *b)
@@ -506,9 +585,12 @@ static char *call_line(const struct dxgt_call *c, const struct dxgt_symtab *t)
 	return s;
 }
 
-static int dbuf_add(struct dside *s, const struct dxgt_call_desc *d, const struct dxgt_rec_buf *b,
+static int dbuf_add(struct dside *s, const struct dxgt_call_desc *d, const struct nbuf *nb,
 		    const uint8_t *norm, bool out)
 {
+	const struct dxgt_rec_buf *b = nb->rb;
+	/* A buffer in a converted layout shows as converted. */
+	bool conv = nb->len != b->len || nb->orig != b->orig_len;
 	struct dbuf *v = realloc(s->bufs, (s->n_bufs + 1) * sizeof(*v));
 	if (!v)
 		return DXGT_E_NOMEM;
@@ -516,9 +598,11 @@ static int dbuf_add(struct dside *s, const struct dxgt_call_desc *d, const struc
 	struct dbuf *x = &v[s->n_bufs];
 	memset(x, 0, sizeof(*x));
 	x->rb = *b;
+	x->rb.len = nb->len;
+	x->rb.orig_len = nb->orig;
 	x->out = out;
-	x->raw = dup_bytes(b->data, b->len);
-	x->norm = dup_bytes(norm, b->len);
+	x->raw = dup_bytes(conv ? norm : b->data, nb->len);
+	x->norm = dup_bytes(norm, nb->len);
 	x->rb.data = x->raw;
 	buf_name(d, b, x->name, sizeof(x->name));
 	s->n_bufs++;
@@ -540,10 +624,19 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 		s = call_shape(d);
 	z->used = 0;
 	z->n_in = z->n_out = 0;
+	z->rule = 0;
+	z->raw_h = 0;
+	/* Cross-OS: a QueryAdapterInfo's private data is compared in one
+	 * layout, with the host/guest differences by design blanked. */
+	uint32_t qai = UINT32_MAX;
+	if (z->cross && shaped && d->id == 0x09 && e->args_len >= 24)
+		qai = (uint32_t)dxgt__le(e->args + 4, 4);
 
 	if ((rc = arena_copy(z, e->args, e->args_len, &ei)) < 0)
 		return rc;
 	norm_image(z, &s, z->arena + ei, e->args_len, false);
+	if (qai == DXGT_QAI_QUERYREGISTRY)
+		put_le(z->arena + ei + 16, 4, 0); /* the size is the buffer's length */
 	uint64_t key = hmix(0x64787467646966ull, e->call_id);
 	if (!d)
 		key = hmix(key, e->code);
@@ -551,15 +644,19 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 	for (uint16_t i = 0; i < e->n_bufs && z->n_in < DXGT_MAX_BUFS; i++) {
 		const struct dxgt_rec_buf *b = &e->bufs[i];
 		struct nbuf *nb = &z->in[z->n_in++];
-		if ((rc = norm_rec_buf(z, shaped ? buf_desc(d, b) : NULL, b, false, nb)) < 0)
+		if (qai != UINT32_MAX && b->level == 0 && b->desc == 0)
+			rc = norm_qai(z, qai, b, false, nb);
+		else
+			rc = norm_rec_buf(z, shaped ? buf_desc(d, b) : NULL, b, false, nb);
+		if (rc < 0)
 			return rc;
-		key = hmix(hmix(hmix(key, buf_ident(b)), b->elem), b->orig_len);
-		key = hbytes(key, nb_data(z, nb), b->len);
-		in_len += b->orig_len;
+		key = hmix(hmix(hmix(key, buf_ident(b)), b->elem), nb->orig);
+		key = hbytes(key, nb_data(z, nb), nb->len);
+		in_len += nb->orig;
 	}
 	it->key = key;
 
-	it->flags &= (uint8_t) ~(IT_IOCTL | IT_FAILED | IT_NORET);
+	it->flags &= (uint8_t) ~(IT_IOCTL | IT_FAILED | IT_NORET | IT_HOSTDIFF);
 	if (lay == DXGT_LAYER_IOCTL)
 		it->flags |= IT_IOCTL;
 	if (!l) {
@@ -581,6 +678,8 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 		if ((rc = arena_copy(z, l->args, l->args_len, &li)) < 0)
 			return rc;
 		norm_image(z, &s, z->arena + li, l->args_len, true);
+		if (qai == DXGT_QAI_QUERYREGISTRY && l->args_len >= 24)
+			put_le(z->arena + li + 16, 4, 0);
 		if (l->args_len == e->args_len)
 			out = hdelta(out, z->arena + ei, z->arena + li, l->args_len);
 		else
@@ -589,21 +688,27 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 			const struct dxgt_rec_buf *b = &l->bufs[i];
 			assert(z->n_out < DXGT_MAX_BUFS);
 			struct nbuf *nb = &z->out[z->n_out++];
-			if ((rc = norm_rec_buf(z, shaped ? buf_desc(d, b) : NULL, b, true, nb)) < 0)
+			if (qai != UINT32_MAX && b->level == 0 && b->desc == 0)
+				rc = norm_qai(z, qai, b, true, nb);
+			else
+				rc = norm_rec_buf(z, shaped ? buf_desc(d, b) : NULL, b, true, nb);
+			if (rc < 0)
 				return rc;
-			out = hmix(hmix(hmix(out, buf_ident(b)), b->elem), b->orig_len);
+			out = hmix(hmix(hmix(out, buf_ident(b)), b->elem), nb->orig);
 			const struct nbuf *in = NULL;
 			for (size_t k = 0; k < z->n_in && !in; k++)
-				if (same_buf(z->in[k].rb, b) && z->in[k].rb->len == b->len)
+				if (same_buf(z->in[k].rb, b) && z->in[k].len == nb->len)
 					in = &z->in[k];
 			if (in)
-				out = hdelta(out, nb_data(z, in), nb_data(z, nb), b->len);
+				out = hdelta(out, nb_data(z, in), nb_data(z, nb), nb->len);
 			else
-				out = hbytes(out, nb_data(z, nb), b->len);
-			out_len += b->orig_len;
+				out = hbytes(out, nb_data(z, nb), nb->len);
+			out_len += nb->orig;
 		}
 	}
 	it->out = out;
+	if (z->rule)
+		it->flags |= IT_HOSTDIFF;
 	it->in_len = in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)in_len;
 	it->out_len = out_len > UINT32_MAX ? UINT32_MAX : (uint32_t)out_len;
 	if (!det)
@@ -621,7 +726,7 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 	if (!det->line || !det->in_raw || !det->in_norm)
 		return DXGT_E_NOMEM;
 	for (size_t k = 0; k < z->n_in; k++)
-		if ((rc = dbuf_add(det, d, z->in[k].rb, nb_data(z, &z->in[k]), false)) < 0)
+		if ((rc = dbuf_add(det, d, &z->in[k], nb_data(z, &z->in[k]), false)) < 0)
 			return rc;
 	if (l) {
 		det->out_len = l->args_len;
@@ -630,7 +735,7 @@ static int norm_call(struct norm *z, const struct dxgt_call *c, struct item *it,
 		if (!det->out_raw || !det->out_norm)
 			return DXGT_E_NOMEM;
 		for (size_t k = 0; k < z->n_out; k++)
-			if ((rc = dbuf_add(det, d, z->out[k].rb, nb_data(z, &z->out[k]), true)) < 0)
+			if ((rc = dbuf_add(det, d, &z->out[k], nb_data(z, &z->out[k]), true)) < 0)
 				return rc;
 	}
 	return 0;
@@ -646,9 +751,16 @@ struct side {
 	struct dside det;
 	struct item *it;
 	size_t n, cap;
-	uint64_t n_kmt;		   /* items at the D3DKMT layer */
-	uint64_t n_alt;		   /* IT_ALT items kept */
-	struct dxgt_read_state st; /* how pass 1 ended */
+	uint64_t n_kmt;		      /* items at the D3DKMT layer */
+	uint64_t n_alt;		      /* IT_ALT items kept */
+	struct dxgt_read_state st;    /* how pass 1 ended */
+	struct dxgt__trace_host host; /* its operating system and adapter ids */
+	bool cross, hostdiff;	      /* see struct norm */
+	struct hd {
+		uint64_t seq, raw; /* an IT_HOSTDIFF item's unblanked output hash */
+		unsigned rule;
+	} * hd;
+	size_t n_hd, cap_hd;
 	int rc;
 	char err[256];
 	_Atomic uint64_t done, total;
@@ -692,6 +804,10 @@ static int read_side(struct side *s, struct dxgt_diff *D)
 	}
 	if ((rc = dxgt_pairer_new(&p, r, 0)) < 0 || (rc = dxgt_symtab_new(&z->t)) < 0)
 		goto out;
+	z->cross = s->cross;
+	z->hostdiff = s->hostdiff;
+	z->os = s->host.os;
+	z->host = &s->host;
 	atomic_store(&s->total, dxgt_reader_state(r)->file_size);
 	struct dxgt_call c;
 	while ((rc = dxgt_pairer_next(p, &c)) > 0) {
@@ -774,6 +890,19 @@ static int read_side(struct side *s, struct dxgt_diff *D)
 			it->flags |= IT_ESCAPE;
 		if ((rc = norm_call(z, &c, it, NULL)) < 0)
 			break;
+		if (z->rule) {
+			if (s->n_hd == s->cap_hd) {
+				size_t cap = s->cap_hd ? s->cap_hd * 2 : 16;
+				struct hd *v = realloc(s->hd, cap * sizeof(*v));
+				if (!v) {
+					rc = DXGT_E_NOMEM;
+					break;
+				}
+				s->hd = v;
+				s->cap_hd = cap;
+			}
+			s->hd[s->n_hd++] = (struct hd){it->seq, z->raw_h, z->rule};
+		}
 		s->n++;
 	}
 	if (rc > 0)
@@ -1135,6 +1264,14 @@ struct dxgt_diff {
 	struct part *parts;
 	size_t n_parts;
 	size_t more_parts;
+	bool cross; /* one trace from a Windows host, the other not */
+	/* Pairs whose outputs differ only where host and guest differ by
+	 * design (cross-OS, unless asked to count them). */
+	struct hdpair {
+		uint64_t seq_a, seq_b;
+		unsigned rule;
+	} * hdp;
+	size_t n_hdp, cap_hdp;
 };
 
 static void report(struct dxgt_diff *D)
@@ -1173,6 +1310,37 @@ static int div_add(struct dxgt_diff *D, size_t a, size_t b, unsigned kinds)
 	return 0;
 }
 
+static const struct hd *hd_of(const struct side *s, uint64_t seq)
+{
+	size_t lo = 0, hi = s->n_hd;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->hd[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n_hd && s->hd[lo].seq == seq ? &s->hd[lo] : NULL;
+}
+
+/* Cross-OS: outputs equal once blanked, but not before: a host/guest
+ * difference by design, noted rather than counted. */
+static void note_hostdiff(struct dxgt_diff *D, const struct item *a, const struct item *b)
+{
+	const struct hd *x = hd_of(&D->s[0], a->seq), *y = hd_of(&D->s[1], b->seq);
+	if (!x || !y || x->raw == y->raw)
+		return;
+	if (D->n_hdp == D->cap_hdp) {
+		size_t cap = D->cap_hdp ? D->cap_hdp * 2 : 8;
+		struct hdpair *v = realloc(D->hdp, cap * sizeof(*v));
+		if (!v)
+			return; /* only a note */
+		D->hdp = v;
+		D->cap_hdp = cap;
+	}
+	D->hdp[D->n_hdp++] = (struct hdpair){a->seq, b->seq, x->rule | y->rule};
+}
+
 static unsigned compare(struct dxgt_diff *D, size_t i, size_t j, unsigned kinds)
 {
 	const struct item *a = &D->s[0].it[i], *b = &D->s[1].it[j];
@@ -1181,6 +1349,8 @@ static unsigned compare(struct dxgt_diff *D, size_t i, size_t j, unsigned kinds)
 		kinds |= DXGT_DIFF_STATUS;
 	if (!((a->flags | b->flags) & IT_NORET) && a->out != b->out)
 		kinds |= DXGT_DIFF_OUTPUT;
+	else if (a->flags & b->flags & IT_HOSTDIFF && !((a->flags | b->flags) & IT_NORET))
+		note_hostdiff(D, a, b);
 	return kinds;
 }
 
@@ -1589,6 +1759,24 @@ int dxgt_diff_run(struct dxgt_diff **out, const char *path_a, const char *path_b
 			goto fail;
 	}
 	(void)dxgt_call_by_id(0); /* the descriptor tables, before the threads */
+	/* Cross-OS: a Windows capture against a recording made elsewhere. */
+	for (int i = 0; i < 2; i++) {
+		if ((rc = dxgt__trace_host_read(paths[i], false, &D->s[i].host)) < 0) {
+			if (err && errlen)
+				snprintf(err, errlen, "%s: %s", paths[i], dxgt_strerror(rc));
+			goto fail;
+		}
+	}
+	D->cross = (D->s[0].host.os == DXGT_OS_WINDOWS) != (D->s[1].host.os == DXGT_OS_WINDOWS);
+	for (int i = 0; D->cross && i < 2; i++) {
+		if ((rc = dxgt__trace_host_read(paths[i], true, &D->s[i].host)) < 0) {
+			if (err && errlen)
+				snprintf(err, errlen, "%s: %s", paths[i], dxgt_strerror(rc));
+			goto fail;
+		}
+		D->s[i].cross = true;
+		D->s[i].hostdiff = !o->host_differences;
+	}
 	if ((rc = run_sides(D)) < 0) {
 		const char *why = D->s[0].rc < 0 ? D->s[0].err : D->s[1].err;
 		if (err && errlen)
@@ -1663,6 +1851,8 @@ void dxgt_diff_free(struct dxgt_diff *D)
 	for (int i = 0; i < 2; i++) {
 		free(D->s[i].path);
 		free(D->s[i].it);
+		free(D->s[i].hd);
+		free(D->s[i].host.ids);
 		dside_clear(&D->s[i].det);
 		free(D->line[i]);
 	}
@@ -1673,6 +1863,7 @@ void dxgt_diff_free(struct dxgt_diff *D)
 	}
 	free(D->parts);
 	free(D->divs);
+	free(D->hdp);
 	free(D);
 }
 
@@ -1691,6 +1882,32 @@ uint64_t dxgt_diff_calls(const struct dxgt_diff *d, int side)
 bool dxgt_diff_divergent(const struct dxgt_diff *d)
 {
 	return d->n_divs > 0;
+}
+
+bool dxgt_diff_cross_os(const struct dxgt_diff *d)
+{
+	return d->cross;
+}
+
+int dxgt_diff_os(const struct dxgt_diff *d, int side)
+{
+	return d->s[side ? 1 : 0].host.os;
+}
+
+size_t dxgt_diff_hostdiff_count(const struct dxgt_diff *d)
+{
+	return d->n_hdp;
+}
+
+int dxgt_diff_hostdiff_get(const struct dxgt_diff *d, size_t i, uint64_t *seq_a, uint64_t *seq_b,
+			   unsigned *rule)
+{
+	if (i >= d->n_hdp)
+		return DXGT_E_INVAL;
+	*seq_a = d->hdp[i].seq_a;
+	*seq_b = d->hdp[i].seq_b;
+	*rule = d->hdp[i].rule;
+	return 0;
 }
 
 size_t dxgt_diff_count(const struct dxgt_diff *d)
@@ -1956,6 +2173,26 @@ static void print_first(FILE *f, const struct dxgt_diff *d)
 		print_explain_hint(f, d, &e);
 }
 
+/* The host/guest differences by design that were noted, not counted. */
+static void print_hostdiffs(FILE *f, const struct dxgt_diff *d)
+{
+	if (!d->n_hdp)
+		return;
+	fprintf(f,
+		"%zu host/guest difference%s by design, not counted (--host-differences "
+		"counts them):\n",
+		d->n_hdp, d->n_hdp == 1 ? "" : "s");
+	for (size_t i = 0; i < d->n_hdp && i < 8; i++) {
+		unsigned r = d->hdp[i].rule;
+		fprintf(f, "  seq %" PRIu64 " in A, seq %" PRIu64 " in B: QueryAdapterInfo: %s\n",
+			d->hdp[i].seq_a, d->hdp[i].seq_b,
+			dxgt_hostdiff_text(r & DXGT_HOSTDIFF_ADAPTERTYPE ? DXGT_HOSTDIFF_ADAPTERTYPE
+									 : r));
+	}
+	if (d->n_hdp > 8)
+		fprintf(f, "  ... and %zu more\n", d->n_hdp - 8);
+}
+
 int dxgt_diff_print(FILE *f, const struct dxgt_diff *d, size_t max)
 {
 	char what[512], cnt[256];
@@ -1971,6 +2208,13 @@ int dxgt_diff_print(FILE *f, const struct dxgt_diff *d, size_t max)
 			WINDOW);
 	if (d->moves_skipped)
 		fprintf(f, "note: too many one-sided calls to look for reordered ones\n");
+	if (d->cross)
+		fprintf(f,
+			"cross-OS: A was recorded on %s, B on %s: adapters are matched by PCI "
+			"vendor and device id\n",
+			dxgt_os_name((enum dxgt_os)d->s[0].host.os),
+			dxgt_os_name((enum dxgt_os)d->s[1].host.os));
+	print_hostdiffs(f, d);
 	if (!d->n_divs) {
 		fprintf(f, "no divergence: %" PRIu64 " calls compared\nverdict: equivalent\n",
 			d->compared);
@@ -2113,6 +2357,30 @@ int dxgt_diff_print_json(FILE *f, const struct dxgt_diff *d, size_t max)
 	json_object_set_new(o, "scope", json_string(d->all ? "all" : "escapes"));
 	json_object_set_new(o, "alignment", json_string(d->greedy ? "greedy" : "exact"));
 	json_object_set_new(o, "compared", json_integer((json_int_t)d->compared));
+	if (d->cross) {
+		json_t *x = json_object(), *hl = json_array();
+		json_object_set_new(x, "os_a",
+				    json_string(dxgt_os_name((enum dxgt_os)d->s[0].host.os)));
+		json_object_set_new(x, "os_b",
+				    json_string(dxgt_os_name((enum dxgt_os)d->s[1].host.os)));
+		for (size_t i = 0; i < d->n_hdp; i++) {
+			json_t *h = json_object();
+			unsigned r = d->hdp[i].rule;
+			json_object_set_new(h, "seq_a", json_integer((json_int_t)d->hdp[i].seq_a));
+			json_object_set_new(h, "seq_b", json_integer((json_int_t)d->hdp[i].seq_b));
+			json_object_set_new(h, "rule",
+					    json_string(r & DXGT_HOSTDIFF_ADAPTERTYPE
+							    ? "adapter_type"
+							    : "driver_store_path"));
+			json_object_set_new(h, "why",
+					    jstr(dxgt_hostdiff_text(r & DXGT_HOSTDIFF_ADAPTERTYPE
+									? DXGT_HOSTDIFF_ADAPTERTYPE
+									: r)));
+			json_array_append_new(hl, h);
+		}
+		json_object_set_new(x, "host_differences", hl);
+		json_object_set_new(o, "cross_os", x);
+	}
 	json_object_set_new(counts, "divergences", json_integer((json_int_t)d->n_divs));
 	for (unsigned b = 0; b < 8; b++)
 		if (dxgt_diff_kind_name(1u << b))

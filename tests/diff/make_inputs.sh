@@ -16,6 +16,13 @@
 #                             both layers and ioctl layer only
 #   long.dxgt, cut.dxgt       base with three blocks in small chunks, and
 #                             the same cut short inside its last chunk
+#   win.dxgt                  base as a Windows capture: D3DKMT layer only,
+#                             another LUID and handles, the host's adapter
+#                             type and a Windows driver-store path
+#   lin.dxgt, lin-status.dxgt, lin-7d55.dxgt
+#                             base and status as recorded in WSL2 (the
+#                             guest's adapter type, a Linux driver-store
+#                             path), and base on another PCI device
 set -eu
 if [ $# -ne 2 ]; then
 	echo "usage: make_inputs.sh MKDIFF OUTDIR" >&2
@@ -39,3 +46,7 @@ done
 "$mkdiff" --chunk 2000 --repeat 3 base long.dxgt
 size=$(stat -c %s long.dxgt)
 head -c $((size - 600)) long.dxgt >cut.dxgt
+"$mkdiff" --os windows --luid 0xd2c4 --handles 0x10000 base win.dxgt
+"$mkdiff" --os linux base lin.dxgt
+"$mkdiff" --os linux status lin-status.dxgt
+"$mkdiff" --os linux --device 0x7d55 base lin-7d55.dxgt

@@ -27,12 +27,21 @@
  *   --chunk BYTES    raw bytes per chunk (default the writer's)
  *   --legacy         open with the D3DKMT-only EnumAdapters (its ioctl is
  *                    EnumAdapters2), for views across layers
+ *   --os windows|linux
+ *                    write a host record naming that system (windows: the
+ *                    D3DKMT layer only, as an imported capture) and answer
+ *                    as it does: the adapter type (type 15) as the host
+ *                    gives it or as the guest rewrites it, and a
+ *                    driver-store path query (type 48) in that system's
+ *                    QUERYREGISTRY layout and folder
+ *   --device ID      the PCI device id type 31 answers (default 0x7D1D)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dxgt/calls.h"
+#include "dxgt/crossos.h"
 #include "dxgt/error.h"
 #include "dxgt/trace.h"
 
@@ -43,6 +52,8 @@ static uint64_t seq, clock_ns = 1000000;
 static int layers = BOTH;
 static uint32_t next_handle = 0x40000000;
 static uint64_t luid = 0x123ab;
+static const char *os_name; /* --os */
+static uint32_t device_id = 0x7D1D;
 
 static void die(const char *what, int rc)
 {
@@ -70,7 +81,7 @@ struct call {
 	uint32_t size;
 	struct dxgt_rec_buf bin[4], bout[4];
 	uint16_t nin, nout;
-	uint8_t din[4][1024], dout[4][1024];
+	uint8_t din[4][2048], dout[4][2048];
 };
 
 static void begin(struct call *c, const char *name)
@@ -207,12 +218,47 @@ static void query(uint32_t adapter, uint32_t type, uint32_t len)
 	fill(out, len, type);
 	if (type == 31) { /* the physical adapter's PCI ids: 8086:7D1D */
 		put(out, 4, 4, 0x8086);
-		put(out, 8, 4, 0x7D1D);
+		put(out, 8, 4, device_id);
 	}
+	if (type == 15 && os_name) /* render; the host adds display, the guest paravirtualized */
+		put(out, 0, 4, strcmp(os_name, "windows") == 0 ? 0x3 : 0x81);
 	begin(&c, "QueryAdapterInfo");
 	set(&c, "adapter", adapter, 0);
 	set(&c, "type", type, 0);
 	buf(&c, "private_data", in, out, len);
+	emit(&c, 0, 0, 1);
+}
+
+/* QueryAdapterInfo type 48, the driver-store path, in the layout and
+ * folder of --os. */
+static void query_store(uint32_t adapter)
+{
+	static const char win[] = "C:\\Windows\\System32\\DriverStore\\FileRepository\\"
+				  "npu.inf_amd64_4d2c\\";
+	static const char lin[] = "/usr/lib/wsl/drivers/npu.inf_amd64_4d2c/";
+	bool on_win = strcmp(os_name, "windows") == 0;
+	enum dxgt_os os = on_win ? DXGT_OS_WINDOWS : DXGT_OS_LINUX;
+	const char *path = on_win ? win : lin;
+	size_t unit = on_win ? 2 : 4, n = strlen(path) + 1;
+	struct dxgt_qr q = {.query_type = DXGT_QR_DRIVERSTORE, .layout = os};
+	static uint8_t in[2048], out[2048], val[512];
+	size_t len;
+	memset(val, 0, sizeof(val));
+	q.value = val; /* the caller's room for the path, empty */
+	q.value_len = n * unit;
+	if (dxgt_qr_encode(&q, os, in, sizeof(in), &len) < 0)
+		die("QUERYREGISTRY", DXGT_E_TOOBIG);
+	for (size_t i = 0; i < n; i++)
+		put(val, (uint32_t)(i * unit), (unsigned)unit, (uint8_t)path[i]);
+	q.value_type = 1; /* REG_SZ */
+	q.out_size = (uint32_t)(n * unit);
+	if (dxgt_qr_encode(&q, os, out, sizeof(out), &len) < 0)
+		die("QUERYREGISTRY", DXGT_E_TOOBIG);
+	struct call c;
+	begin(&c, "QueryAdapterInfo");
+	set(&c, "adapter", adapter, 0);
+	set(&c, "type", DXGT_QAI_QUERYREGISTRY, 0);
+	buf(&c, "private_data", in, out, (uint32_t)len);
 	emit(&c, 0, 0, 1);
 }
 
@@ -297,6 +343,8 @@ static void sequence(const char *variant, unsigned repeat, unsigned every, int l
 			query(a2, 15, 4);
 		} else {
 			query(a2, 15, 4);
+			if (os_name)
+				query_store(a2);
 			if (V("extra"))
 				query(a2, 15, 4);
 			if (!V("missing"))
@@ -361,6 +409,10 @@ int main(int argc, char **argv)
 			o.chunk_bytes = (uint32_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--every") == 0)
 			every = (unsigned)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--os") == 0)
+			os_name = v;
+		else if (strcmp(argv[i], "--device") == 0)
+			device_id = (uint32_t)strtoul(v, NULL, 0);
 		else
 			break;
 		i++;
@@ -371,12 +423,24 @@ int main(int argc, char **argv)
 	if (!known) {
 		fprintf(stderr, "usage: mkdiff [--layers both|d3dkmt|ioctl] [--handles BASE] "
 				"[--luid N] [--repeat N] [--every K] [--chunk BYTES] [--legacy] "
+				"[--os windows|linux] [--device ID] "
 				"VARIANT FILE\n");
 		return 2;
 	}
 	int rc = dxgt_writer_open(&w, argv[i + 1], &o);
 	if (rc < 0)
 		die(argv[i + 1], rc);
+	if (os_name) {
+		if (strcmp(os_name, "windows") == 0)
+			layers = KMT;
+		struct dxgt_meta_field f[] = {{.key = "os",
+					       .type = DXGT_VAL_STR,
+					       .data = (const uint8_t *)os_name,
+					       .len = (uint32_t)strlen(os_name)}};
+		struct dxgt_record m = {
+		    .type = DXGT_REC_META, .meta_kind = DXGT_META_HOST, .fields = f, .n_fields = 1};
+		add(&m);
+	}
 	sequence(argv[i], repeat, every, legacy);
 	if ((rc = dxgt_writer_close(w)) < 0)
 		die("close", rc);

@@ -67,6 +67,11 @@ struct dxgt_diff_opts {
 	 * far of both traces and their total size; may be NULL. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* Comparing a Windows capture with a trace recorded elsewhere (the
+	 * host META records say), the answers the WSL2 guest rewrites by design
+	 * (dxgt/crossos.h) are blanked and only noted; true counts them as
+	 * divergences. */
+	bool host_differences;
 };
 
 struct dxgt_diff;
@@ -108,6 +113,19 @@ struct dxgt_diff_entry {
 };
 
 /* Number of divergences (all of them; none is dropped). */
+/* Whether one trace is a Windows capture and the other is not; then
+ * adapters are matched by PCI ids and QUERYREGISTRY compared in one layout
+ * (docs/cross-os.md). The operating system of side 0 (A) or 1 (B), as an
+ * enum dxgt_os. */
+bool dxgt_diff_cross_os(const struct dxgt_diff *d);
+int dxgt_diff_os(const struct dxgt_diff *d, int side);
+/* Pairs of calls whose outputs differed only where host and guest differ
+ * by design, and were not counted: the i-th, with its DXGT_HOSTDIFF_ bits.
+ * Returns DXGT_E_INVAL past the end. */
+size_t dxgt_diff_hostdiff_count(const struct dxgt_diff *d);
+int dxgt_diff_hostdiff_get(const struct dxgt_diff *d, size_t i, uint64_t *seq_a, uint64_t *seq_b,
+			   unsigned *rule);
+
 size_t dxgt_diff_count(const struct dxgt_diff *d);
 /* Divergence i (in alignment order) into *e; DXGT_E_INVAL past the end. */
 int dxgt_diff_get(const struct dxgt_diff *d, size_t i, struct dxgt_diff_entry *e);
