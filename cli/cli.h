@@ -35,6 +35,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 __attribute__((format(printf, 1, 2))) void cli_err(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void cli_warn(const char *fmt, ...);

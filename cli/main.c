@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
     {"export", cmd_export, "write a trace as SQLite, JSON Lines or a Perfetto timeline"},
     {"sql", cmd_sql, "run an SQL query over a trace"},
     {"scan", cmd_scan, "find where a binary uses an NTSTATUS or calls D3DKMT functions"},
+    {"import", cmd_import, "turn a Windows capture (Frida JSON Lines) into a trace"},
 };
 
 static void usage(FILE *f)
