@@ -13,11 +13,19 @@ dxgt_install_deps() {
     if [ "$what" = test ]; then
         # Intel's OpenCL runtime and clinfo: the real client the mock host is
         # tested against (a user-mode driver nobody here wrote). git is one
-        # of the programs the recorder's transparency tests run.
-        pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo git)
+        # of the programs the recorder's transparency tests run. Node.js and
+        # npm (Debian 12: node 18, npm 9) type-check and run the Frida agent.
+        pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo git
+               nodejs npm)
     fi
     local need=() p
     for p in "${pkgs[@]}"; do
+        # A Node.js from elsewhere (NodeSource's nodejs bundles npm and
+        # conflicts with Debian's npm package) is used as it is.
+        case $p in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+        esac
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
     done
     [ ${#need[@]} -eq 0 ] && return 0
