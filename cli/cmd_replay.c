@@ -25,18 +25,21 @@
 #include "dxgt/replay.h"
 
 static const char usage[] =
-    "usage: dxgtrace replay [--backend mock|dxg|dxcore] [--profile NAME|PATH|from-trace]\n"
+    "usage: dxgtrace replay [--backend mock|dxg|dxcore]\n"
+    "                       [--profile NAME|PATH|from-trace|from-trace:FILE]\n"
     "                       [--library PATH] [--device PATH] [--layer d3dkmt|ioctl]\n"
     "                       [--calls A-B] [--only escapes] [--stop-at N] [--verify]\n"
-    "                       [-o REPLAY.dxgt] [--yes] TRACE\n\n"
+    "                       [--host-differences] [-o REPLAY.dxgt] [--yes] TRACE\n\n"
     "Send the calls of TRACE again, in sequence order, with handles mapped to the\n"
     "live objects and nested buffers rebuilt from the recorded bytes, and (with\n"
     "--verify) compare every result with the recording. See docs/replay.md.\n\n"
     "  --backend NAME   mock (default): the mock host, in process, with --profile;\n"
     "                   dxg: ioctls on a real /dev/dxg (--device);\n"
     "                   dxcore: the D3DKMT functions of libdxcore.so (--library)\n"
-    "  --profile P      the mock's host profile: a shipped name, a .json file, or\n"
-    "                   from-trace (a profile made from TRACE's own results)\n"
+    "  --profile P      the mock's host profile: a shipped name, a .json file,\n"
+    "                   from-trace (a profile made from TRACE's own results), or\n"
+    "                   from-trace:FILE (made from another trace's results: with a\n"
+    "                   Windows capture, an emulation of that Windows host)\n"
     "  --library PATH   dxcore: the library (default libdxcore.so, then\n"
     "                   /usr/lib/wsl/lib/libdxcore.so)\n"
     "  --device PATH    dxg: the device (default /dev/dxg)\n"
@@ -47,7 +50,12 @@ static const char usage[] =
     "  --only escapes   only escapes, and the calls that create and destroy objects\n"
     "  --stop-at N      stop after call N\n"
     "  --verify         compare results, outputs and output buffers; one line per\n"
-    "                   difference\n"
+    "                   difference. A Windows capture (dxgtrace import frida)\n"
+    "                   replays as a WSL2 guest sends it (QUERYREGISTRY converted\n"
+    "                   to the Linux layout and back); answers a WSL2 guest gets\n"
+    "                   differently from the Windows host by design (adapter type\n"
+    "                   bits, driver-store paths) are noted, not counted\n"
+    "  --host-differences  count those by-design differences as mismatches\n"
     "  -o FILE          record the replay itself as a trace\n"
     "  --yes            dxg and dxcore: allow sending escapes to the device\n"
     "  -h, --help       this help;  -V, --version\n\n"
@@ -57,6 +65,7 @@ static const char usage[] =
 
 struct args {
 	const char *backend, *profile, *library, *device, *output, *path;
+	const char *profile_trace; /* from-trace[:FILE]: the trace the profile is made from */
 	struct dxgt_replay_opts o;
 	bool yes;
 };
@@ -174,13 +183,21 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
-	    {"backend", required_argument, NULL, 'b'}, {"profile", required_argument, NULL, 'p'},
-	    {"library", required_argument, NULL, 'L'}, {"device", required_argument, NULL, 'D'},
-	    {"layer", required_argument, NULL, 'l'},   {"calls", required_argument, NULL, 'c'},
-	    {"only", required_argument, NULL, 'O'},    {"stop-at", required_argument, NULL, 's'},
-	    {"verify", no_argument, NULL, 'v'},	       {"output", required_argument, NULL, 'o'},
-	    {"yes", no_argument, NULL, 'y'},	       {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+	    {"backend", required_argument, NULL, 'b'},
+	    {"profile", required_argument, NULL, 'p'},
+	    {"library", required_argument, NULL, 'L'},
+	    {"device", required_argument, NULL, 'D'},
+	    {"layer", required_argument, NULL, 'l'},
+	    {"calls", required_argument, NULL, 'c'},
+	    {"only", required_argument, NULL, 'O'},
+	    {"stop-at", required_argument, NULL, 's'},
+	    {"verify", no_argument, NULL, 'v'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"yes", no_argument, NULL, 'y'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"host-differences", no_argument, NULL, 'H'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -251,6 +268,9 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'y':
 			a->yes = true;
 			break;
+		case 'H':
+			a->o.host_differences = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return CLI_OK;
@@ -285,27 +305,38 @@ static int parse(int argc, char **argv, struct args *a)
 		cli_err("replay: --device is for the dxg backend");
 		return CLI_ERROR;
 	}
+	if (mock && !strcmp(a->profile, "from-trace")) {
+		a->profile_trace = a->path;
+	} else if (mock && !strncmp(a->profile, "from-trace:", 11)) {
+		a->profile_trace = a->profile + 11;
+		if (!*a->profile_trace) {
+			cli_err("replay: --profile from-trace: names no trace (from-trace:FILE)");
+			return CLI_ERROR;
+		}
+	}
 	return -1;
 }
 
-static int load_profile(const struct args *a, struct dxgt_profile **p)
+static int load_profile(struct args *a, struct dxgt_profile **p)
 {
 	char err[512] = "";
 	int rc;
-	if (!strcmp(a->profile, "from-trace")) {
+	if (a->profile_trace) {
 		/* An unusable trace is reported as every command reports it. */
 		struct dxgt_reader *r = NULL;
-		if (cli_open(a->path, &r) != CLI_OK)
+		if (cli_open(a->profile_trace, &r) != CLI_OK)
 			return DXGT_E_INVAL;
 		dxgt_reader_close(r);
 		char *json = NULL;
-		rc = dxgt_profile_from_trace(a->path, &json, err, sizeof(err));
+		rc = dxgt_profile_from_trace(a->profile_trace, &json, err, sizeof(err));
 		if (rc == 0) {
 			char origin[512];
-			snprintf(origin, sizeof(origin), "from-trace:%s", a->path);
+			snprintf(origin, sizeof(origin), "from-trace:%s", a->profile_trace);
 			rc = dxgt_profile_parse(p, json, strlen(json), origin, err, sizeof(err));
 		}
 		free(json);
+		/* A profile made from a Windows capture answers as that host. */
+		a->o.host_os = dxgt_replay_trace_os(a->profile_trace);
 	} else {
 		rc = dxgt_profile_load(p, a->profile, err, sizeof(err));
 	}
@@ -327,6 +358,10 @@ static void summary(const struct args *a, const struct dxgt_replay_stats *s)
 			       s->mismatches == 1 ? "" : "es", s->first_mismatch_seq);
 		else
 			printf("; all results match the recording");
+		if (s->host_differences)
+			printf("; %" PRIu64 " host/guest difference%s by design%s",
+			       s->host_differences, s->host_differences == 1 ? "" : "s",
+			       a->o.host_differences ? " (counted)" : " (noted, not counted)");
 	}
 	if (a->output)
 		printf("; replay written to %s", a->output);

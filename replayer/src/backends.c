@@ -6,7 +6,11 @@
  *    nested buffers are its own memory). Both layers: ioctls go to the
  *    model as they are, D3DKMT calls through the mock library's D3DKMT
  *    translation (dxgt_mock_kmt), the one libdxgmock.so uses.
- *  - dxg: ioctls on a real /dev/dxg (or any device path).
+ *  - dxg: ioctls on a real /dev/dxg (or any device path). D3DKMT calls (a
+ *    Windows capture has nothing else) become the ioctls libdxcore would
+ *    issue, through the same translation as the mock's (dxgt_mock_kmt_with),
+ *    and their result the NTSTATUS libdxcore would return. The ioctl layer
+ *    is preferred when a trace has both.
  *  - dxcore: the D3DKMT functions of a libdxcore.so, each looked up by name
  *    on first use, so a library that lacks one still replays the others.
  *    The library is never unloaded (RTLD_NODELETE).
@@ -241,6 +245,16 @@ struct dxg_backend {
 	int fd;
 };
 
+/* One request of a translated D3DKMT call: what dxgt_mock_ioctl() would
+ * return (0, a positive NTSTATUS, or -errno). */
+static long dxg_issue(void *ctx, unsigned long request, void *arg)
+{
+	const struct dxg_backend *db = ctx;
+	errno = 0;
+	int r = ioctl(db->fd, request, arg);
+	return r < 0 ? -(long)(errno ? errno : EIO) : r;
+}
+
 static int dxg_call(struct dxgt_backend *b, enum dxgt_layer layer, const struct dxgt_call_desc *d,
 		    uint32_t code, void *args, uint32_t args_len, struct dxgt_backend_result *res)
 {
@@ -248,6 +262,15 @@ static int dxg_call(struct dxgt_backend *b, enum dxgt_layer layer, const struct 
 	int rc = check_call(b, layer, d, args, args_len, res);
 	if (rc < 0)
 		return rc;
+	if (layer == DXGT_LAYER_D3DKMT) {
+		int saved = errno;
+		int32_t st = dxgt_mock_kmt_with(dxg_issue, db, d->id, args);
+		errno = saved;
+		res->ret = st;
+		res->status = (uint32_t)st;
+		res->has_status = true;
+		return 0;
+	}
 	void *use, *bounce;
 	uint32_t req = request_of(d, code);
 	rc = ioctl_arg(req, args, args_len, &use, &bounce);
@@ -300,7 +323,10 @@ int dxgt_backend_dxg_new(struct dxgt_backend **out, const char *path, char *err,
 			say(err, errlen, "%s: %s", p, strerror(e));
 		return absent ? DXGT_E_NOTFOUND : DXGT_E_IO;
 	}
-	init_common(&db->c, "dxg", DXGT_LAYER_BIT(DXGT_LAYER_IOCTL), dxg_call, dxg_free);
+	init_common(&db->c, "dxg",
+		    DXGT_LAYER_BIT(DXGT_LAYER_IOCTL) | DXGT_LAYER_BIT(DXGT_LAYER_D3DKMT), dxg_call,
+		    dxg_free);
+	db->c.pub.prefer = DXGT_LAYER_IOCTL;
 	*out = &db->c.pub;
 	return 0;
 }

@@ -1625,7 +1625,10 @@ static int emit_registry(struct synth *s, const struct adapter *a, json_t *arr)
 		char *str = NULL;
 		size_t units = 0;
 		bool keep = true; /* false: over the blob budget, left out */
-		if (g->have_value && g->value_type == 1 && n % (g->wide2 ? 2 : 4) == 0) {
+		/* A driver-store or driver-image path is text whatever its
+		 * value type says (Windows hosts may leave it 0). */
+		bool text = g->value_type == 1 || g->qtype == 2 || g->qtype == 3;
+		if (g->have_value && text && n % (g->wide2 ? 2 : 4) == 0) {
 			str = wide_ascii(v, n, g->wide2 ? 2 : 4, &units);
 			/* Exactly what the model widens back: the characters and
 			 * a NUL, nothing after it. */
@@ -2011,8 +2014,9 @@ static int emit_description(struct synth *s, json_t *root, size_t n_faults)
 	    {s->esc_conflicts, "escapes answered differently for the same payload"},
 	    {s->esc_unmatched, "escapes whose payload was not recorded but was changed"},
 	    {s->qai_conflicts, "QueryAdapterInfo answers that differ for the same type"},
-	    {s->reg_windows,
-	     "registry reads in the Windows layout (the model reads the Linux one)"},
+	    {s->windows ? 0 : s->reg_windows,
+	     "registry reads in the Windows layout in a trace that does not say it is from "
+	     "Windows (the model reads the Linux one)"},
 	    {s->reg_other, "registry answers the model cannot give"},
 	    {s->inexact, inexact},
 	    {s->dropped_faults, "failures left without a fault"},
@@ -2036,6 +2040,14 @@ static int emit_description(struct synth *s, json_t *root, size_t n_faults)
 				      gaps[i].what);
 	if (rc == 0)
 		rc = append(d, jstr("%s.", line));
+	if (rc == 0 && s->windows)
+		rc = append(
+		    d, jstr("A Windows capture: the answers are the Windows host's (adapter type "
+			    "bits, driver-store paths), which a WSL2 guest gets differently by "
+			    "design. Registry reads in the Windows layout (2-byte WCHAR): %u, "
+			    "answered by the model in the Linux layout, to which dxgtrace replay "
+			    "converts a Windows capture's queries.",
+			    s->reg_windows));
 	if (rc == 0 && s->cut_short)
 		rc = append(d, jstr("The trace ends early: %s.", s->cut_reason));
 	if (rc == 0)

@@ -28,6 +28,13 @@
  *   recorded values, volatile output fields are zeroed, buffer addr fields
  *   are 0, tid is 1, seq counts the replayed calls.
  *
+ * Across systems (dxgt/crossos.h): a Windows capture's QUERYREGISTRY
+ * queries (QueryAdapterInfo type 48) are sent in the Linux layout, which is
+ * what the output trace records, and the answer is compared in the Windows
+ * layout; when the trace's system and the one the backend answers as
+ * differ, answers that differ only where a host and a WSL2 guest differ by
+ * design are noted rather than counted (unless host_differences).
+ *
  * Must never: print anywhere but opts->log, exit, follow a recorded
  * pointer, or send a call whose buffers it could not rebuild.
  */
@@ -38,6 +45,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +54,7 @@
 #include <unistd.h>
 
 #include "dxgt/calls.h"
+#include "dxgt/crossos.h"
 #include "dxgt/error.h"
 #include "dxgt/mock.h"
 #include "dxgt/replay.h"
@@ -182,6 +191,8 @@ struct replay {
 	FILE *log;
 	unsigned max_reports, reports, notes;
 	bool reports_cut, notes_cut;
+	enum dxgt_os trace_os; /* the trace's host META os */
+	bool cross;	       /* the trace's system and the backend's differ */
 
 	struct map handles; /* (kind << 32 | recorded) -> live */
 	struct map noted;   /* (kind << 32 | recorded) of unmapped handles already noted */
@@ -200,6 +211,11 @@ struct replay {
 	struct lbuf *bufs;
 	size_t n_bufs, cap_bufs;
 	bool mismatched; /* this call already counted as a mismatch */
+	/* A Windows QUERYREGISTRY sent in the Linux layout: the buffer's index
+	 * in bufs and the recorded (Windows) private_data_size. */
+	bool qr_conv;
+	size_t qr_buf;
+	uint32_t qr_win_len;
 
 	char *err;
 	size_t errlen;
@@ -911,6 +927,117 @@ static void release_deleted(struct replay *r)
 	}
 }
 
+/* ---- across systems: QUERYREGISTRY layouts ---- */
+
+/* The QueryAdapterInfo type of the call being replayed (the D3DKMT and the
+ * ioctl struct are the same), or -1 for any other call. */
+static int64_t qai_type(const struct replay *r)
+{
+	const struct dxgt_record *e = r->c->enter;
+	if (!r->d || strcmp(r->d->name, "QueryAdapterInfo") != 0)
+		return -1;
+	return (int64_t)rd(e->args, e->args_len, offsetof(struct dxgt_queryadapterinfo, type), 4);
+}
+
+/* The rebuilt private_data buffer of a QueryAdapterInfo, or NULL. */
+static struct lbuf *qai_buf(struct replay *r, size_t *idx)
+{
+	for (size_t i = 0; i < r->n_bufs; i++)
+		if (r->bufs[i].level == 0 && strcmp(r->bufs[i].bd->name, "private_data") == 0) {
+			*idx = i;
+			return &r->bufs[i];
+		}
+	return NULL;
+}
+
+/* Put a rebuilt buffer in place of lb's memory: the pointer and the
+ * length field of the argument struct follow. Frees the old memory. */
+static void swap_buf(struct replay *r, struct lbuf *lb, uint8_t *mem, size_t size, uint64_t len)
+{
+	free(lb->mem);
+	lb->mem = mem;
+	lb->size = size;
+	wr(r->args, r->args_len, lb->bd->ptr_off, 8, (uint64_t)(uintptr_t)mem);
+	wr(r->args, r->args_len, lb->bd->len_off, lb->bd->len_size, len);
+}
+
+/* The current call's D3DDDI_QUERYREGISTRY_INFO, in the Windows layout as
+ * recorded, becomes the Linux one every backend reads: what is sent, and
+ * what the output trace records. Returns 0 or DXGT_E_NOMEM. */
+static int qr_to_linux(struct replay *r)
+{
+	size_t i;
+	struct lbuf *lb = qai_buf(r, &i);
+	if (!lb)
+		return 0; /* no buffer: the call goes as recorded */
+	uint64_t n = 0;
+	if (dxgt_buf_len(lb->bd, r->args, r->args_len, &n) < 0 || n > lb->size)
+		n = lb->size;
+	struct dxgt_qr q;
+	if (dxgt_qr_decode(lb->mem, (size_t)n, DXGT_OS_WINDOWS, &q) < 0) {
+		logline(r, false,
+			"note: seq %" PRIu64 ": %s: type 48 private data of %" PRIu64
+			" bytes is shorter than the Windows D3DDDI_QUERYREGISTRY_INFO (%zu): "
+			"sent as recorded",
+			r->c->enter->seq, r->name, n, dxgt_qr_size(DXGT_OS_WINDOWS));
+		return 0;
+	}
+	size_t len = dxgt_qr_encoded_len(&q, DXGT_OS_LINUX);
+	uint8_t *mem = calloc(1, len);
+	if (!mem)
+		return DXGT_E_NOMEM;
+	if (dxgt_qr_encode(&q, DXGT_OS_LINUX, mem, len, &len) < 0) {
+		free(mem);
+		return 0;
+	}
+	swap_buf(r, lb, mem, len, len); /* q borrowed lb->mem until here */
+	r->qr_conv = true;
+	r->qr_buf = i;
+	r->qr_win_len = (uint32_t)n;
+	return 0;
+}
+
+/* The live Linux answer while it is compared in the Windows layout. */
+struct qr_saved {
+	uint8_t *mem; /* owned */
+	size_t size;
+};
+
+/* For verifying: the live answer in the recorded (Windows) layout, in
+ * place of the Linux one, which *sv keeps. Returns 1 when swapped, 0 when
+ * the answer stays as it is, or DXGT_E_NOMEM. */
+static int qr_to_windows(struct replay *r, struct qr_saved *sv)
+{
+	struct lbuf *lb = &r->bufs[r->qr_buf];
+	bool cut;
+	size_t n = live_len(lb, r->args, r->args_len, &cut);
+	struct dxgt_qr q;
+	if (dxgt_qr_decode(lb->mem, n, DXGT_OS_LINUX, &q) < 0)
+		return 0;
+	size_t len = dxgt_qr_encoded_len(&q, DXGT_OS_WINDOWS);
+	size_t cap = len > r->qr_win_len ? len : r->qr_win_len;
+	uint8_t *mem = calloc(1, cap ? cap : 1);
+	if (!mem)
+		return DXGT_E_NOMEM;
+	if (dxgt_qr_encode(&q, DXGT_OS_WINDOWS, mem, cap, &len) < 0) {
+		free(mem);
+		return 0;
+	}
+	sv->mem = lb->mem;
+	sv->size = lb->size;
+	lb->mem = NULL; /* kept in sv: swap_buf frees nothing */
+	swap_buf(r, lb, mem, cap, r->qr_win_len);
+	return 1;
+}
+
+/* Back to the Linux answer, for the output trace. */
+static void qr_restore(struct replay *r, struct qr_saved *sv)
+{
+	struct lbuf *lb = &r->bufs[r->qr_buf];
+	swap_buf(r, lb, sv->mem, sv->size, sv->size);
+	sv->mem = NULL;
+}
+
 /* ---- verifying ---- */
 
 static void result_text(bool status, const struct dxgt_backend_result *x, char *buf, size_t len)
@@ -1137,6 +1264,58 @@ static int verify_buffer(struct replay *r, const struct dxgt_rec_buf *rb)
 	return 0;
 }
 
+/* The private data of a QueryAdapterInfo whose answer may differ by design
+ * (the trace's system is not the one the backend answers as): compared
+ * with what the guest rewrites blanked on both sides, in the recorded
+ * layout. A call that differs only there is noted and counted apart, or
+ * with host_differences reported as a mismatch. */
+static int verify_hostdiff(struct replay *r, const struct dxgt_rec_buf *rb, uint32_t type)
+{
+	struct lbuf *lb = find_lbuf(r, 0, rb->desc, 0, 0);
+	bool cut;
+	size_t ll = lb ? live_len(lb, r->args, r->args_len, &cut) : 0;
+	if (!lb || ll != rb->orig_len || (rb->flags & DXGT_BUF_UNREADABLE))
+		return verify_buffer(r, rb);
+	size_t n = rb->len < ll ? rb->len : ll;
+	if (memcmp(rb->data, lb->mem, n) == 0)
+		return 0;
+	uint8_t *a = malloc(n), *b = malloc(n);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return DXGT_E_NOMEM;
+	}
+	memcpy(a, rb->data, n);
+	memcpy(b, lb->mem, n);
+	enum dxgt_os os = r->trace_os == DXGT_OS_WINDOWS ? DXGT_OS_WINDOWS : DXGT_OS_LINUX;
+	unsigned rule = dxgt_hostdiff_mask(type, a, n, os);
+	dxgt_hostdiff_mask(type, b, n, os);
+	const char *name = lb->bd->name;
+	if (!rule) {
+		verify_bytes(r, name, rb->data, lb->mem, n);
+	} else if (memcmp(a, b, n) != 0) {
+		verify_bytes(r, name, a, b, n); /* more than the by-design part */
+	} else {
+		r->st->host_differences++;
+		size_t k = 0;
+		while (k < n && rb->data[k] == lb->mem[k])
+			k++;
+		if (r->o->host_differences)
+			mismatch(
+			    r,
+			    "buffer %s differs at byte %zu: a host/guest difference by design: %s",
+			    name, k, dxgt_hostdiff_text(rule));
+		else
+			logline(r, false,
+				"note: seq %" PRIu64 ": %s type %" PRIu32
+				": a host/guest difference by design: %s",
+				r->c->enter->seq, r->d->name, type, dxgt_hostdiff_text(rule));
+	}
+	free(a);
+	free(b);
+	return 0;
+}
+
 static int verify_call(struct replay *r, const struct dxgt_backend_result *res)
 {
 	if (!r->c->leave) {
@@ -1159,8 +1338,15 @@ static int verify_call(struct replay *r, const struct dxgt_backend_result *res)
 	}
 	struct shape s = call_shape(r->d);
 	int rc = verify_image(r, &s, l->args, l->args_len, r->args, r->args_len, "");
-	for (uint16_t i = 0; i < l->n_bufs && rc == 0; i++)
-		rc = verify_buffer(r, &l->bufs[i]);
+	int64_t type = r->cross ? qai_type(r) : -1;
+	for (uint16_t i = 0; i < l->n_bufs && rc == 0; i++) {
+		const struct dxgt_rec_buf *b = &l->bufs[i];
+		if (type >= 0 && b->level == 0 && b->desc < r->d->n_bufs &&
+		    strcmp(r->d->bufs[b->desc].name, "private_data") == 0)
+			rc = verify_hostdiff(r, b, (uint32_t)type);
+		else
+			rc = verify_buffer(r, b);
+	}
 	return rc;
 }
 
@@ -1362,6 +1548,7 @@ static int replay_call(struct replay *r, const struct dxgt_call *c, bool verify)
 	r->c = c;
 	r->d = c->desc;
 	r->mismatched = false;
+	r->qr_conv = false;
 	call_name(c, r->name, sizeof(r->name));
 	const struct dxgt_record *e = c->enter;
 	if (r->d && e->args_len != dxgt_call_args_size(r->d, r->layer)) {
@@ -1395,6 +1582,11 @@ static int replay_call(struct replay *r, const struct dxgt_call *c, bool verify)
 		seterr(r, "out of memory");
 		return rc;
 	}
+	if (r->trace_os == DXGT_OS_WINDOWS && qai_type(r) == DXGT_QAI_QUERYREGISTRY &&
+	    (rc = qr_to_linux(r)) < 0) {
+		seterr(r, "out of memory");
+		goto out;
+	}
 	if ((rc = out_call(r, true, NULL)) < 0)
 		goto out;
 	struct dxgt_backend_result res = {0};
@@ -1411,9 +1603,16 @@ static int replay_call(struct replay *r, const struct dxgt_call *c, bool verify)
 		seterr(r, "out of memory");
 		goto out;
 	}
-	if (verify && (rc = verify_call(r, &res)) < 0) {
-		seterr(r, "out of memory");
-		goto out;
+	if (verify) {
+		struct qr_saved sv = {0};
+		int swapped = r->qr_conv ? qr_to_windows(r, &sv) : 0;
+		rc = swapped < 0 ? swapped : verify_call(r, &res);
+		if (swapped > 0)
+			qr_restore(r, &sv);
+		if (rc < 0) {
+			seterr(r, "out of memory");
+			goto out;
+		}
 	}
 	if (r->d && c->leave && recorded_ok(c->leave))
 		release_deleted(r);
@@ -1513,6 +1712,8 @@ static int first_pass(struct replay *r, void (*progress)(uint64_t, uint64_t))
 	while ((rc = dxgt_reader_next(rd, &rec)) > 0) {
 		if (rec->type == DXGT_REC_ENTER && rec->layer < 4)
 			n[rec->layer]++;
+		else if (rec->type == DXGT_REC_META && dxgt_os_of_meta(rec) != DXGT_OS_UNKNOWN)
+			r->trace_os = dxgt_os_of_meta(rec);
 		if (progress && ++k % 4096 == 0) {
 			const struct dxgt_read_state *s = dxgt_reader_state(rd);
 			progress(s->offset / 2, s->file_size);
@@ -1526,10 +1727,13 @@ static int first_pass(struct replay *r, void (*progress)(uint64_t, uint64_t))
 	unsigned can = r->b->layers;
 	enum dxgt_layer l = r->o->layer;
 	if (l == DXGT_LAYER_NONE) {
-		if (n[DXGT_LAYER_D3DKMT] && (can & DXGT_LAYER_BIT(DXGT_LAYER_D3DKMT)))
-			l = DXGT_LAYER_D3DKMT;
-		else if (n[DXGT_LAYER_IOCTL] && (can & DXGT_LAYER_BIT(DXGT_LAYER_IOCTL)))
-			l = DXGT_LAYER_IOCTL;
+		enum dxgt_layer a =
+		    r->b->prefer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL : DXGT_LAYER_D3DKMT;
+		enum dxgt_layer b = a == DXGT_LAYER_IOCTL ? DXGT_LAYER_D3DKMT : DXGT_LAYER_IOCTL;
+		if (n[a] && (can & DXGT_LAYER_BIT(a)))
+			l = a;
+		else if (n[b] && (can & DXGT_LAYER_BIT(b)))
+			l = b;
 		else if (n[DXGT_LAYER_D3DKMT])
 			l = DXGT_LAYER_D3DKMT; /* refused below, with the reason */
 		else if (n[DXGT_LAYER_IOCTL])
@@ -1611,11 +1815,35 @@ static int out_open(struct replay *r)
 		if (!dxgt_utf8_valid(f[i].data, f[i].len))
 			f[i].type = DXGT_VAL_BYTES;
 	}
+	/* Where the replayed calls and the answers come from, when either is
+	 * Windows: the output itself is what a WSL2 guest was sent. */
+	static const char win[] = "windows";
+	struct dxgt_meta_field more[] = {
+	    {.key = "replay_of_os", .type = DXGT_VAL_STR, .data = (const uint8_t *)win, .len = 7},
+	    {.key = "host_os", .type = DXGT_VAL_STR, .data = (const uint8_t *)win, .len = 7},
+	};
+	struct dxgt_meta_field all[sizeof(f) / sizeof(f[0]) + 2];
+	size_t n = sizeof(f) / sizeof(f[0]);
+	memcpy(all, f, sizeof(f));
+	if (r->trace_os == DXGT_OS_WINDOWS)
+		all[n++] = more[0];
+	if (o->host_os == DXGT_OS_WINDOWS)
+		all[n++] = more[1];
 	struct dxgt_record m = {.type = DXGT_REC_META,
 				.meta_kind = DXGT_META_OPTIONS,
-				.fields = f,
-				.n_fields = (uint16_t)(sizeof(f) / sizeof(f[0]))};
+				.fields = all,
+				.n_fields = (uint16_t)n};
 	rc = dxgt_writer_add(r->w, &m);
+	if (rc == 0 && r->trace_os == DXGT_OS_WINDOWS) {
+		/* The calls were sent in the Linux layout (QUERYREGISTRY). */
+		struct dxgt_meta_field h = {
+		    .key = "os", .type = DXGT_VAL_STR, .data = (const uint8_t *)"linux", .len = 5};
+		struct dxgt_record hm = {.type = DXGT_REC_META,
+					 .meta_kind = DXGT_META_HOST,
+					 .fields = &h,
+					 .n_fields = 1};
+		rc = dxgt_writer_add(r->w, &hm);
+	}
 	if (rc < 0)
 		seterr(r, "%s: cannot write the replay: %s", out, dxgt_strerror(rc));
 	return rc;
@@ -1646,6 +1874,20 @@ static int recorded_ids(struct replay *r)
 	return rc;
 }
 
+enum dxgt_os dxgt_replay_trace_os(const char *path)
+{
+	struct dxgt_reader *rd = NULL;
+	if (!path || dxgt_reader_open(&rd, path) < 0)
+		return DXGT_OS_UNKNOWN;
+	enum dxgt_os os = DXGT_OS_UNKNOWN;
+	const struct dxgt_record *rec;
+	while (os == DXGT_OS_UNKNOWN && dxgt_reader_next(rd, &rec) > 0 &&
+	       rec->type != DXGT_REC_ENTER)
+		os = dxgt_os_of_meta(rec);
+	dxgt_reader_close(rd);
+	return os;
+}
+
 int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_replay_opts *o,
 		    struct dxgt_replay_stats *stats,
 		    void (*progress)(uint64_t done, uint64_t total), char *err, size_t errlen)
@@ -1665,10 +1907,14 @@ int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_
 	int rc = first_pass(&r, progress);
 	if (rc < 0)
 		goto out;
+	stats->trace_os = r.trace_os;
+	r.cross = (r.trace_os == DXGT_OS_WINDOWS) != (o->host_os == DXGT_OS_WINDOWS);
 	if (b->adapter_ids && (rc = recorded_ids(&r)) < 0)
 		goto out;
-	logline(&r, false, "replaying the %s calls of %s on the %s backend",
-		dxgt_layer_name(r.layer), path, b->name);
+	logline(&r, false, "replaying the %s calls of %s%s on the %s backend%s",
+		dxgt_layer_name(r.layer), path,
+		r.trace_os == DXGT_OS_WINDOWS ? " (a Windows capture)" : "", b->name,
+		o->host_os == DXGT_OS_WINDOWS ? " (emulating a Windows host)" : "");
 	if ((rc = dxgt_reader_open(&rd, path)) < 0) {
 		open_error(&r, rc);
 		goto out;

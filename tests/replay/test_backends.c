@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(constructor_errors),
 	};
 	const struct CMUnitTest dxg_tests[] = {
+	    T(npu_report_d3dkmt),
 	    T(npu_report_ioctl),
 	    T(unknown_request),
 	    T(refusals),

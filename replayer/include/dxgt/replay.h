@@ -17,6 +17,10 @@
  * the descriptor list's volatile fields masked and handles compared
  * through the mapping).
  *
+ * A Windows capture (host META os=windows, D3DKMT calls only) replays on
+ * any backend: QueryAdapterInfo type 48 (QUERYREGISTRY) is sent in the
+ * Linux layout and its answer compared in the Windows one (dxgt/crossos.h).
+ *
  * Ownership and threads: a replay object is used by one thread; the trace
  * reader it is given stays the caller's. Errors are negative DXGT_E_*.
  */
@@ -29,6 +33,7 @@
 #include <stdio.h>
 
 #include "dxgt/calls.h"
+#include "dxgt/crossos.h"
 #include "dxgt/trace.h"
 
 /* ---- backends ---- */
@@ -47,6 +52,9 @@ struct dxgt_backend {
 	const char *name; /* "mock", "dxg", "dxcore" */
 	/* The layers it can replay: bit (1u << enum dxgt_layer). */
 	unsigned layers;
+	/* The layer chosen when the trace has both and none is asked for:
+	 * DXGT_LAYER_NONE (0) means d3dkmt. */
+	enum dxgt_layer prefer;
 	/* Send one call: d the descriptor (NULL for an unknown request,
 	 * which only the ioctl layer can send, by code), args the rebuilt
 	 * argument struct (args_len bytes, writable, nested buffers live).
@@ -73,7 +81,9 @@ struct dxgt_backend {
  * libdxcore does (dxgt_mock_kmt). */
 struct dxgt_profile;
 int dxgt_backend_mock_new(struct dxgt_backend **out, const struct dxgt_profile *p);
-/* The dxg backend: ioctls on the device at path (NULL: /dev/dxg). */
+/* The dxg backend: ioctls on the device at path (NULL: /dev/dxg). D3DKMT
+ * calls go as the ioctls libdxcore would issue (dxgt_mock_kmt_with); the
+ * ioctl layer is preferred. */
 int dxgt_backend_dxg_new(struct dxgt_backend **out, const char *path, char *err, size_t errlen);
 /* The dxcore backend: the D3DKMT functions of the libdxcore.so at path
  * (NULL: libdxcore.so, then /usr/lib/wsl/lib/libdxcore.so). */
@@ -102,6 +112,14 @@ struct dxgt_replay_opts {
 	const char *output;    /* record the replay as a trace here; NULL = none */
 	FILE *log;	       /* mismatches and the adapter mapping, one line each; NULL = none */
 	unsigned max_reports;  /* mismatch lines at most (0 = 100); all are counted */
+	/* The system whose answers the backend gives: DXGT_OS_WINDOWS for a
+	 * mock profile synthesised from a Windows capture; anything else (0)
+	 * a WSL2 guest, as the mock, /dev/dxg and libdxcore.so are. When it
+	 * and the trace's host differ, answers that differ only where the
+	 * host and the guest differ by design (dxgt_hostdiff_mask) are noted,
+	 * not counted as mismatches. */
+	enum dxgt_os host_os;
+	bool host_differences; /* count those as mismatches too */
 };
 
 struct dxgt_replay_stats {
@@ -110,7 +128,14 @@ struct dxgt_replay_stats {
 	uint64_t mismatches;	     /* calls whose result differs from the recording */
 	uint64_t first_mismatch_seq; /* recorded seq of the first, 0 if none */
 	uint64_t unmapped;	     /* handles the trace uses that no replayed call created */
+	uint64_t host_differences;   /* calls that differed only by design (host/guest), noted */
+	enum dxgt_os trace_os;	     /* the replayed trace's host META os */
 };
+
+/* The system the trace at path was made on, from its host META record
+ * (DXGT_OS_UNKNOWN when it has none, or the file cannot be read: the
+ * replay itself then says why). Reads records up to the first call. */
+enum dxgt_os dxgt_replay_trace_os(const char *path);
 
 /* Replay the trace at path against backend b (borrowed). progress, when
  * not NULL, is called now and then with the bytes read so far and the
