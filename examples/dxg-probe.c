@@ -8,7 +8,9 @@
  *
  *   LX_DXENUMADAPTERS3 (compute-only filter: a count query, then the list)
  *   LX_DXOPENADAPTERFROMLUID, LX_DXCREATEDEVICE
- *   LX_DXESCAPE with an empty payload, then 64 and 568 bytes (DRIVERPRIVATE)
+ *   LX_DXESCAPE x4, DRIVERPRIVATE, of 64, 568, 24 and 40 bytes: the
+ *     user-mode driver's process registration (probe_registration_sizes)
+ *   LX_DXESCAPE with an empty payload: the report's check of the channel
  *   LX_DXCREATECONTEXTVIRTUAL with a small private data block
  *   LX_DXDESTROYCONTEXT, LX_DXDESTROYDEVICE, LX_DXCLOSEADAPTER
  *
@@ -22,6 +24,7 @@
  * protocol. Handles print as symbols (A1, D1, C1), never raw values.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -194,28 +197,46 @@ static void create_device(struct run *r)
 	report(r, call, rc, out);
 }
 
-static void escapes(struct run *r)
+/* One driver-private escape with a synthetic payload of size bytes (none
+ * when 0), on the adapter and, if there is one, the device. Every escape of
+ * the sequence goes through here, so that a recorded backtrace shows this
+ * function under the step that made it. */
+static void send_escape(struct run *r, uint32_t size)
 {
 	static uint8_t payload[PROBE_PAYLOAD_MAX];
-	for (int i = 0; i < PROBE_N_ESCAPES; i++) {
-		uint32_t size = probe_escape_sizes[i];
-		struct dxgt_escape es = {
-		    .adapter = r->adapter,
-		    .device = r->device,
-		    .type = PROBE_ESCAPE_DRIVERPRIVATE,
-		    .flags = r->o->known ? PROBE_ESCAPE_DRIVER_KNOWN : 0,
-		    .priv_drv_data = size ? (uint64_t)(uintptr_t)payload : 0,
-		    .priv_drv_data_size = size,
-		};
-		probe_payload(payload, size);
-		char call[64];
-		if (es.flags)
-			snprintf(call, sizeof(call), "LX_DXESCAPE(size=%u, flags=0x%x)",
-				 (unsigned)size, (unsigned)es.flags);
-		else
-			snprintf(call, sizeof(call), "LX_DXESCAPE(size=%u)", (unsigned)size);
-		report(r, call, dxg(r, r->q.ESCAPE, &es), NULL);
-	}
+	assert(size <= sizeof(payload));
+	struct dxgt_escape es = {
+	    .adapter = r->adapter,
+	    .device = r->device,
+	    .type = PROBE_ESCAPE_DRIVERPRIVATE,
+	    .flags = r->o->known ? PROBE_ESCAPE_DRIVER_KNOWN : 0,
+	    .priv_drv_data = size ? (uint64_t)(uintptr_t)payload : 0,
+	    .priv_drv_data_size = size,
+	};
+	probe_payload(payload, size);
+	char call[64];
+	if (es.flags)
+		snprintf(call, sizeof(call), "LX_DXESCAPE(size=%u, flags=0x%x)", (unsigned)size,
+			 (unsigned)es.flags);
+	else
+		snprintf(call, sizeof(call), "LX_DXESCAPE(size=%u)", (unsigned)size);
+	report(r, call, dxg(r, r->q.ESCAPE, &es), NULL);
+}
+
+/* The user-mode driver's process registration: its escapes, in order, before
+ * the first CreateContextVirtual. On the reporter's host every one fails. */
+static void register_process(struct run *r)
+{
+	for (int i = 0; i < PROBE_N_REGISTRATION_ESCAPES; i++)
+		send_escape(r, probe_registration_sizes[i]);
+}
+
+/* The report's check after registration failed: an escape with an empty
+ * payload, which succeeds on the reporter's host and so shows that the
+ * escape channel itself works; only payloads are refused. */
+static void check_escape_channel(struct run *r)
+{
+	send_escape(r, PROBE_CHECK_ESCAPE_SIZE);
 }
 
 static void create_context(struct run *r)
@@ -288,7 +309,9 @@ int main(int argc, char **argv)
 	open_adapter(&r);
 	if (r.adapter) {
 		create_device(&r);
-		escapes(&r); /* as in the report: the adapter handle is enough */
+		/* As in the report, escapes need only the adapter handle. */
+		register_process(&r);
+		check_escape_channel(&r);
 		if (r.device)
 			create_context(&r);
 	}

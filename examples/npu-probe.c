@@ -9,13 +9,18 @@
  *   OpenAdapterFromLuid (the first adapter listed, or --luid)
  *   QueryAdapterInfo (type 31: the PCI ids of what was opened)
  *   CreateDevice
- *   Escape with an empty payload, then 64 and 568 bytes (DRIVERPRIVATE)
+ *   Escape x4, DRIVERPRIVATE, of 64, 568, 24 and 40 bytes: the user-mode
+ *     driver's process registration (probe_registration_sizes)
+ *   Escape with an empty payload: the report's check of the escape channel
  *   CreateContextVirtual with a small private data block
  *   DestroyContext, DestroyDevice, CloseAdapter (opened and enumerated)
  *
  * Every call prints one line with the NTSTATUS it returned and its name.
- * On the reporter's machine the two non-empty escapes return 0xC0000023
- * STATUS_BUFFER_TOO_SMALL and everything else succeeds.
+ * On the reporter's machine the four registration escapes return
+ * 0xC0000023 STATUS_BUFFER_TOO_SMALL and the empty escape succeeds. The
+ * mock's wsl2-intel-npu profile then fails CreateContextVirtual with
+ * STATUS_INVALID_PARAMETER, its model of a driver left without the state
+ * that registration sets up.
  *
  * The escape payloads are synthetic (see probe_payload()): Intel's escape
  * protocol is undocumented, and the report found that neither the content
@@ -28,6 +33,7 @@
  * and libdxgmock answers the dlopen in place of libdxcore.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -260,28 +266,46 @@ static void create_device(struct run *r)
 	report(r, call, st, out);
 }
 
-static void escapes(struct run *r)
+/* One driver-private escape with a synthetic payload of size bytes (none
+ * when 0), on the adapter and, if there is one, the device. Every escape of
+ * the sequence goes through here, so that a recorded backtrace shows this
+ * function under the step that made it. */
+static void send_escape(struct run *r, uint32_t size)
 {
 	static uint8_t payload[PROBE_PAYLOAD_MAX];
-	for (int i = 0; i < PROBE_N_ESCAPES; i++) {
-		uint32_t size = probe_escape_sizes[i];
-		struct dxgt_escape es = {
-		    .adapter = r->adapter,
-		    .device = r->device,
-		    .type = PROBE_ESCAPE_DRIVERPRIVATE,
-		    .flags = r->o->known ? PROBE_ESCAPE_DRIVER_KNOWN : 0,
-		    .priv_drv_data = size ? (uint64_t)(uintptr_t)payload : 0,
-		    .priv_drv_data_size = size,
-		};
-		probe_payload(payload, size);
-		char call[64];
-		if (es.flags)
-			snprintf(call, sizeof(call), "D3DKMTEscape(size=%u, flags=0x%x)",
-				 (unsigned)size, (unsigned)es.flags);
-		else
-			snprintf(call, sizeof(call), "D3DKMTEscape(size=%u)", (unsigned)size);
-		report(r, call, r->k->Escape(&es), NULL);
-	}
+	assert(size <= sizeof(payload));
+	struct dxgt_escape es = {
+	    .adapter = r->adapter,
+	    .device = r->device,
+	    .type = PROBE_ESCAPE_DRIVERPRIVATE,
+	    .flags = r->o->known ? PROBE_ESCAPE_DRIVER_KNOWN : 0,
+	    .priv_drv_data = size ? (uint64_t)(uintptr_t)payload : 0,
+	    .priv_drv_data_size = size,
+	};
+	probe_payload(payload, size);
+	char call[64];
+	if (es.flags)
+		snprintf(call, sizeof(call), "D3DKMTEscape(size=%u, flags=0x%x)", (unsigned)size,
+			 (unsigned)es.flags);
+	else
+		snprintf(call, sizeof(call), "D3DKMTEscape(size=%u)", (unsigned)size);
+	report(r, call, r->k->Escape(&es), NULL);
+}
+
+/* The user-mode driver's process registration: its escapes, in order, before
+ * the first CreateContextVirtual. On the reporter's host every one fails. */
+static void register_process(struct run *r)
+{
+	for (int i = 0; i < PROBE_N_REGISTRATION_ESCAPES; i++)
+		send_escape(r, probe_registration_sizes[i]);
+}
+
+/* The report's check after registration failed: an escape with an empty
+ * payload, which succeeds on the reporter's host and so shows that the
+ * escape channel itself works; only payloads are refused. */
+static void check_escape_channel(struct run *r)
+{
+	send_escape(r, PROBE_CHECK_ESCAPE_SIZE);
 }
 
 static void create_context(struct run *r)
@@ -353,7 +377,9 @@ int main(int argc, char **argv)
 	if (r.adapter) {
 		identify(&r);
 		create_device(&r);
-		escapes(&r); /* as in the report: the adapter handle is enough */
+		/* As in the report, escapes need only the adapter handle. */
+		register_process(&r);
+		check_escape_channel(&r);
 		if (r.device)
 			create_context(&r);
 	}

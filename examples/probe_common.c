@@ -2,8 +2,11 @@
 /*
  * The layer-independent half of the probe examples: options, synthetic
  * payloads, symbolic handles, the tally and the summary line; see
- * probe_common.h. Nothing here touches libdxcore or /dev/dxg.
+ * probe_common.h. Nothing here calls libdxcore or touches /dev/dxg; the
+ * loader (probe_library_open()) only opens the library and finds symbols.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,12 +14,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dxgt/status.h"
 #include "probe_common.h"
 
-const uint32_t probe_escape_sizes[PROBE_N_ESCAPES] = {0, 64, 568};
+const uint32_t probe_registration_sizes[PROBE_N_REGISTRATION_ESCAPES] = {64, 568, 24, 40};
+
+/* "64, 568, 24 and 40": the registration sizes, for --help. */
+static void registration_sizes_text(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < PROBE_N_REGISTRATION_ESCAPES && used < len; i++) {
+		const char *sep = ", ";
+		if (i == 0)
+			sep = "";
+		else if (i == PROBE_N_REGISTRATION_ESCAPES - 1)
+			sep = " and ";
+		int n = snprintf(buf + used, len - used, "%s%u", sep,
+				 (unsigned)probe_registration_sizes[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* --help for a probe that describes its own sequence and may have no
+ * --known option. */
+static void usage_own(const struct probe_info *info, FILE *f)
+{
+	fprintf(f,
+		"usage: %s [--help] [--version] [--quiet]%s [--luid HIGH:LOW]%s\n"
+		"\n"
+		"%s\n"
+		"\n"
+		"%s\n"
+		"\n"
+		"options:\n"
+		"  --luid HIGH:LOW  open this adapter (hex parts) instead of the first listed\n"
+		"%s"
+		"  --quiet          print only the summary line\n"
+		"%s"
+		"\n"
+		"Exit status: 0 every call succeeded, 1 some call failed, 2 the interface\n"
+		"could not be reached or a bad option.\n",
+		info->prog, info->no_escapes ? "" : " [--known]",
+		info->takes_library ? " [--library PATH]" : "", info->what, info->sequence,
+		info->no_escapes
+		    ? ""
+		    : "  --known          flag every escape driver_known_escape (0x40), as a\n"
+		      "                   secure VM requires\n",
+		info->extra_help ? info->extra_help : "");
+}
 
 static void usage(const struct probe_info *info, FILE *f)
 {
+	if (info->sequence) {
+		usage_own(info, f);
+		return;
+	}
+	char sizes[64];
+	registration_sizes_text(sizes, sizeof(sizes));
 	fprintf(f,
 		"usage: %s [--help] [--version] [--quiet] [--known] [--luid HIGH:LOW]%s\n"
 		"\n"
@@ -24,9 +81,11 @@ static void usage(const struct probe_info *info, FILE *f)
 		"\n"
 		"The sequence is the Intel NPU field report's minimal reproduction:\n"
 		"EnumAdapters3 with the compute-only filter (a count query, then the\n"
-		"list), OpenAdapterFromLuid, CreateDevice, an empty escape, a 64-byte\n"
-		"and a 568-byte driver-private escape (synthetic payloads, not Intel's\n"
-		"protocol), CreateContextVirtual, then teardown. One line per call.\n"
+		"list), OpenAdapterFromLuid, CreateDevice; the user-mode driver's process\n"
+		"registration, %d driver-private escapes of %s bytes\n"
+		"(synthetic payloads, not Intel's protocol); the report's check, an\n"
+		"escape with an empty payload; CreateContextVirtual, then teardown.\n"
+		"One line per call.\n"
 		"\n"
 		"options:\n"
 		"  --luid HIGH:LOW  open this adapter (hex parts) instead of the first listed\n"
@@ -38,7 +97,7 @@ static void usage(const struct probe_info *info, FILE *f)
 		"Exit status: 0 every call succeeded, 1 some call failed, 2 the interface\n"
 		"could not be reached or a bad option.\n",
 		info->prog, info->takes_library ? " [--library PATH]" : "", info->what,
-		info->extra_help ? info->extra_help : "");
+		PROBE_N_REGISTRATION_ESCAPES, sizes, info->extra_help ? info->extra_help : "");
 }
 
 /* One hex u32, with or without 0x. */
@@ -102,6 +161,13 @@ int probe_parse_args(struct probe_opts *o, const struct probe_info *info, int ar
 			o->quiet = true;
 			break;
 		case OPT_KNOWN:
+			if (info->no_escapes) {
+				fprintf(stderr,
+					"%s: unknown option '--known' (it sends no escapes); "
+					"try --help\n",
+					info->prog);
+				return PROBE_EXIT_UNAVAILABLE;
+			}
 			o->known = true;
 			break;
 		case OPT_LUID:
@@ -222,4 +288,38 @@ int probe_finish(const struct probe_info *info, const struct probe_tally *t)
 		printf("%s: %u %s, all succeeded\n", info->prog, t->calls, calls);
 	fflush(stdout);
 	return t->failed ? PROBE_EXIT_FAILED : PROBE_EXIT_OK;
+}
+
+void *probe_library_open(const struct probe_info *info, const char *library)
+{
+	char first[512] = "";
+	const char *name = library ? library : "libdxcore.so";
+	void *lib = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+	if (lib || library) {
+		if (!lib)
+			fprintf(stderr, "%s: cannot load %s: %s\n", info->prog, name, dlerror());
+		return lib;
+	}
+	snprintf(first, sizeof(first), "%s", dlerror());
+	lib = dlopen(PROBE_WSL_LIBDXCORE, RTLD_LAZY | RTLD_LOCAL);
+	if (!lib)
+		fprintf(stderr, "%s: cannot load libdxcore.so: %s; nor %s: %s\n", info->prog, first,
+			PROBE_WSL_LIBDXCORE, dlerror());
+	return lib;
+}
+
+void *probe_library_sym(const struct probe_info *info, void *lib, const char *libname,
+			const char *name)
+{
+	void *sym = dlsym(lib, name);
+	if (!sym)
+		fprintf(stderr, "%s: %s has no symbol %s\n", info->prog, libname, name);
+	return sym;
+}
+
+const char *probe_nt_text(int32_t status, char *buf, size_t len)
+{
+	const char *name = dxgt_ntstatus_name((uint32_t)status);
+	snprintf(buf, len, "0x%08X%s%s", (unsigned)status, name ? " " : "", name ? name : "");
+	return buf;
 }

@@ -3,8 +3,15 @@
  * What the two probe examples share: their options, the synthetic escape
  * payloads, symbolic handle names and the tally that decides the exit
  * status. npu-probe and dxg-probe run the Intel NPU field report's call
- * sequence, one through libdxcore's D3DKMT functions and one straight on
- * /dev/dxg; everything here is the part that does not depend on the layer.
+ * sequence (the user-mode driver's four registration escapes, then the
+ * report's empty escape), one through libdxcore's D3DKMT functions and one
+ * straight on /dev/dxg; everything here is the part that does not depend on
+ * the layer.
+ *
+ * igpu-probe, the Intel Arc report's GPU start-up sequence, shares the
+ * options (without --known: it sends no escapes), the library loader, the
+ * symbolic handles and the tally; its --help describes its own sequence
+ * (probe_info.sequence).
  *
  * The probes print handles as symbols (A1, D1, C1: kind letter and order of
  * appearance, as `dxgtrace dump` does) and never their raw values, so that
@@ -32,13 +39,21 @@
 /* Escape flags bit 6: driver_known_escape (what a secure VM lets through). */
 #define PROBE_ESCAPE_DRIVER_KNOWN 0x40u
 
-/* The escape payload sizes of the sequence: empty, then two driver-private
- * ones (568 bytes is the size of the NPU UMD's init escape in the report). */
-#define PROBE_N_ESCAPES 3
-extern const uint32_t probe_escape_sizes[PROBE_N_ESCAPES];
+/* The user-mode driver's process registration: the report says the NPU UMD
+ * issues four driver-private escapes before its first CreateContextVirtual.
+ * These are their payload sizes, in the order sent. 568 bytes is the size of
+ * the init escape the reporter captured on Windows; the report gives no
+ * other size, so 64, 24 and 40 are made up. The payloads are synthetic
+ * (probe_payload()). */
+#define PROBE_N_REGISTRATION_ESCAPES 4
+extern const uint32_t probe_registration_sizes[PROBE_N_REGISTRATION_ESCAPES];
+/* After registration, the report's own check: one escape with an empty
+ * payload. On the reporter's host it succeeds while every non-empty escape
+ * fails, which shows that the escape channel itself works. */
+#define PROBE_CHECK_ESCAPE_SIZE 0u
 /* Bytes of private data handed to CreateContextVirtual. */
 #define PROBE_CONTEXT_DATA_SIZE 16u
-/* Largest payload the probes build. */
+/* Largest payload the probes build: the largest registration escape. */
 #define PROBE_PAYLOAD_MAX 568u
 
 struct probe_opts {
@@ -55,12 +70,30 @@ struct probe_info {
 	const char *what;	/* one sentence for --help */
 	bool takes_library;	/* accepts --library PATH */
 	const char *extra_help; /* more --help lines, or NULL */
+	/* --help's paragraph on the call sequence; NULL: the NPU report's. */
+	const char *sequence;
+	bool no_escapes; /* makes no escapes: no --known option */
 };
 
 /* Parses argv into *o. Returns -1 when the program should go on, else the
  * exit status to end with: 0 after --help or --version, PROBE_EXIT_UNAVAILABLE
  * after a usage error (with a message on stderr). */
 int probe_parse_args(struct probe_opts *o, const struct probe_info *info, int argc, char **argv);
+
+/* dlopen()s the D3DKMT library as a user-mode driver does: library when
+ * given, else libdxcore.so through the loader's search path and then
+ * PROBE_WSL_LIBDXCORE. On failure prints what was tried and why, as
+ * "PROG: ...", and returns NULL. The handle is the caller's (dlclose). */
+#define PROBE_WSL_LIBDXCORE "/usr/lib/wsl/lib/libdxcore.so"
+void *probe_library_open(const struct probe_info *info, const char *library);
+/* dlsym(lib, name); NULL after a message naming the symbol missing
+ * ("PROG: LIBNAME has no symbol NAME"). The caller converts the address to
+ * its function pointer type (POSIX guarantees that conversion). */
+void *probe_library_sym(const struct probe_info *info, void *lib, const char *libname,
+			const char *name);
+/* "0xC0000023 STATUS_BUFFER_TOO_SMALL" (the value alone when it has no
+ * name) into buf; returns buf. */
+const char *probe_nt_text(int32_t status, char *buf, size_t len);
 
 /* Fills buf[0..len) with the deterministic synthetic payload for an escape
  * of that size. The bytes are made up: a tag ("DXGTPROBE"), the size, then

@@ -10,9 +10,10 @@ Tests:
               one "dxgtrace: " line on stderr; a damaged trace: the diff,
               then one line and exit 2; --help
   acceptance  npu-probe recorded under wsl2-permissive and wsl2-intel-npu:
-              the first non-empty escape is the first divergence (0 against
-              0xC0000023 / EOVERFLOW), exit 1, the same verdict in --json and
-              the JUnit report; each trace against itself exits 0
+              the first non-empty escape (the first registration escape, 64
+              bytes) is the first divergence (0 against 0xC0000023 /
+              EOVERFLOW), exit 1, the same verdict in --json and the JUnit
+              report; each trace against itself exits 0
   replays     two replays of one trace (`replay --profile wsl2-intel-npu -o`)
               are identical; a recording and its replay on the same profile
               are equivalent; the replay of the permissive recording on the
@@ -211,6 +212,7 @@ def t_acceptance():
         f = doc["first"]
         ok = ok and doc["verdict"] == "divergent" and f["kinds"] == ["status"] and \
             f["escape"] and f["a"]["seq"] == sa and f["b"]["seq"] == sb and \
+            f["a"]["in_bytes"] == f["b"]["in_bytes"] == 64 and \
             f["a"]["status"] == "0x00000000" and f["b"]["status"] == "0xc0000023" and \
             f["b"]["errno"] == 75 and f["escape_found"] and \
             doc["counts"]["divergences"] == len(doc["divergences"]) >= 1 and \
@@ -218,7 +220,7 @@ def t_acceptance():
     except (ValueError, KeyError, TypeError) as e:
         note("JSON: %r" % e)
         ok = False
-    check(ok, "--json carries the same verdict and first divergence", p)
+    check(ok, "--json carries the same verdict and first divergence, a 64-byte escape", p)
 
     junit = os.path.join(A.work, "report.xml")
     p = cli("diff", "--junit", junit, a, b)

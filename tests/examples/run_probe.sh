@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Runs one probe example (examples/npu-probe, examples/dxg-probe) and checks
-# what a user would see. Three modes:
+# Runs one probe example (examples/npu-probe, examples/dxg-probe,
+# examples/igpu-probe) and checks what a user would see. Three modes:
 #
 #   run_probe.sh [--update] --expect FILE --preload LIBS --profile NAME -- PROG ARGS...
 #       Runs PROG under the mock host (LD_PRELOAD=LIBS, DXGMOCK_PROFILE=NAME)

@@ -8,8 +8,9 @@
  *   test_export all TRACE        mktrace's every-descriptor trace, exported
  *                                in memory through dxgt_export_sqlite()
  *
- * The probe: calls per layer, the failed escapes with status 0xC0000023
- * and their ioctls with EOVERFLOW, parent links, payloads, handles,
+ * The probe: calls per layer, the four failed registration escapes with
+ * status 0xC0000023 and their ioctls with EOVERFLOW, the empty escape that
+ * succeeds after them, parent links, payloads, handles,
  * metadata and the views. All: every call of the file is a row, second-
  * level buffers and handles inside elements are named, a call that never
  * returned reads as such, and an SQLite error comes back with its message.
@@ -85,50 +86,58 @@ static void test_probe(void **state)
 	assert_int_equal(q_int(db, "PRAGMA user_version"), DXGT_EXPORT_SCHEMA_VERSION);
 
 	/* Calls per layer: the file's counts, which for npu-probe under
-	 * wsl2-intel-npu are its 12 D3DKMT calls and their 12 ioctls. */
+	 * wsl2-intel-npu are its 14 D3DKMT calls and their 14 ioctls. */
 	count_trace(trace_path, layer, &total);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls"), total);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE layer = 'd3dkmt'"),
 			 layer[DXGT_LAYER_D3DKMT]);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE layer = 'ioctl'"),
 			 layer[DXGT_LAYER_IOCTL]);
-	assert_int_equal(layer[DXGT_LAYER_D3DKMT], 12);
-	assert_int_equal(layer[DXGT_LAYER_IOCTL], 12);
+	assert_int_equal(layer[DXGT_LAYER_D3DKMT], 14);
+	assert_int_equal(layer[DXGT_LAYER_IOCTL], 14);
 	assert_int_equal(q_int(db, "SELECT count(DISTINCT seq) FROM calls"), total);
 
-	/* The failed escapes: two non-empty ones with 0xC0000023 at the
-	 * D3DKMT layer, -1 EOVERFLOW below, each ioctl issued by its escape. */
+	/* The failed escapes: the four registration escapes, with 0xC0000023
+	 * at the D3DKMT layer, -1 EOVERFLOW below, each ioctl issued by its
+	 * escape. */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE call_name = 'Escape' AND "
 				   "failed AND status = 0xC0000023"),
-			 2);
+			 4);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE name = 'D3DKMTEscape' AND "
 				   "status_name = 'STATUS_BUFFER_TOO_SMALL'"),
-			 2);
+			 4);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE name = 'LX_DXESCAPE' AND "
 				   "failed AND ret = -1 AND errno = 75 AND errno_name = "
 				   "'EOVERFLOW' AND result = '-1 EOVERFLOW'"),
-			 2);
+			 4);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls i JOIN calls k ON k.seq = "
 				   "i.parent_seq WHERE i.layer = 'ioctl' AND k.layer = 'd3dkmt' "
 				   "AND k.call_name = i.call_name"),
 			 layer[DXGT_LAYER_IOCTL]);
+	/* The empty escape, the last one, succeeds. */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE name = 'D3DKMTEscape' AND "
 				   "NOT failed AND status = 0"),
 			 1);
-	/* Their payloads: 64 and 568 bytes, the same bytes at both layers. */
+	assert_int_equal(q_int(db, "SELECT size FROM escapes WHERE layer = 'd3dkmt' AND NOT "
+				   "failed AND seq = (SELECT max(seq) FROM escapes WHERE layer = "
+				   "'d3dkmt')"),
+			 0);
+	/* Their payloads: 64, 568, 24 and 40 bytes, the same bytes at both
+	 * layers. */
 	assert_int_equal(q_int(db, "SELECT sum(size) FROM escapes WHERE layer = 'd3dkmt' AND "
 				   "failed"),
-			 64 + 568);
+			 64 + 568 + 24 + 40);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM escapes k JOIN calls i ON "
 				   "i.parent_seq = k.seq JOIN escapes e ON e.seq = i.seq WHERE "
 				   "k.layer = 'd3dkmt' AND k.payload = e.payload"),
-			 2);
+			 4);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM buffers WHERE name = 'priv_drv_data' "
 				   "AND side = 'in' AND length(data) = len"),
 			 q_int(db, "SELECT count(*) FROM buffers WHERE name = 'priv_drv_data' AND "
 				   "side = 'in'"));
-	assert_int_equal(q_int(db, "SELECT count(*) FROM failures"), 6);
-	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE failed AND returned"), 6);
+	/* Four escapes and the context, at both layers. */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM failures"), 10);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE failed AND returned"), 10);
 
 	/* Handles: the two adapter handles and the device, bound where created. */
 	char *s = q_text(db, "SELECT group_concat(symbol, ',') FROM (SELECT DISTINCT symbol "
@@ -146,7 +155,7 @@ static void test_probe(void **state)
 	/* Decoded arguments as JSON, and the recorded structs as BLOBs. */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM calls WHERE name = 'D3DKMTEscape' AND "
 				   "json_extract(args, '$.device') = 'D1'"),
-			 3);
+			 5);
 	assert_int_equal(q_int(db, "SELECT length(args_in) FROM calls WHERE name = "
 				   "'D3DKMTEscape' LIMIT 1"),
 			 32);

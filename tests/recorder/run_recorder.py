@@ -394,6 +394,16 @@ def t_probe(args):
               % (matched[i]["name"], pci[0], pci[1], got))
         if profile == "wsl2-intel-npu":
             check(pci == (0x8086, 0x7D1D), "QueryAdapterInfo finds 8086:7D1D")
+    if profile == "wsl2-intel-npu":
+        # The report's sequence: the UMD's four registration escapes all
+        # fail, then the empty escape, the report's check, succeeds.
+        name = "D3DKMTEscape" if program == "npu-probe" else "LX_DXESCAPE"
+        esc = [c for c in calls if c["layer"] == top and c["name"] == name]
+        sizes = [sum(b["orig_len"] for b in c["in"]["bufs"] if b["name"] == "priv_drv_data") for c in esc]
+        ok = [c["returned"] and c["ret"] == 0 for c in esc]
+        check(sizes == [64, 568, 24, 40, 0] and ok == [False] * 4 + [True],
+              "%s: escapes of %s bytes, succeeded %s: the four registration escapes fail, "
+              "the empty one after them succeeds" % (name, sizes, ok))
     if profile == "wsl2-intel-npu" and program == "npu-probe":
         esc = [c for c in calls if c["layer"] == "d3dkmt" and c["name"] == "D3DKMTEscape"
                and (buf_hex(c, "in", "priv_drv_data") or "") == probe_payload(568).hex()]

@@ -8,8 +8,11 @@
 Each test records npu-probe under the mock host (wsl2-intel-npu) with
 DXGTRACE_BACKTRACE=all, then reads the trace back with dump --stacks:
   npu-probe   every call has its frames; the escapes' innermost npu-probe
-              frame is escapes+0x.. with the indirect call that made it,
-              and main is further out; frame lines are well-formed
+              frame is send_escape+0x.. with the indirect call that made
+              it, the next is the step that sent it (register_process for
+              the four registration escapes, then check_escape_channel for
+              the empty one), and main is further out; frame lines are
+              well-formed
   symbol-dir  the recorded program is moved away: its frames show as
               module+offset only, with one warning naming the build id;
               --symbol-dir finds it again by build id under another name
@@ -80,17 +83,22 @@ def calls_with_frames(out):
     return calls
 
 
+# The step of npu-probe that sends each of its escapes, in order.
+ESCAPE_STEPS = ["register_process"] * 4 + ["check_escape_channel"]
+
+
 def escapes_named(out, module, what):
     calls = calls_with_frames(out)
     escapes = [c for c in calls if c[1] == "d3dkmt" and c[2] == "D3DKMTEscape"]
-    ok = check(len(escapes) > 0, f"{what}: the trace has D3DKMTEscape calls")
-    for seq, _, _, frames in escapes:
+    ok = check(len(escapes) == len(ESCAPE_STEPS),
+               f"{what}: the trace has {len(ESCAPE_STEPS)} D3DKMTEscape calls ({len(escapes)})")
+    for (seq, _, _, frames), step in zip(escapes, ESCAPE_STEPS):
         ours = [f for f in frames if f[1] == module]
-        good = (len(ours) >= 2 and ours[0][3] == "escapes" and ours[0][5] is not None
-                and ours[0][5].startswith("call ")
-                and any(f[3] == "main" and f[5] and f[5].startswith("call ") for f in ours[1:]))
-        ok &= check(good, f"{what}: escape at seq {seq}: {module} frames name escapes "
-                          f"(with its call) and then main")
+        good = (len(ours) >= 3 and all(f[5] is not None and f[5].startswith("call ") for f in ours[:2])
+                and ours[0][3] == "send_escape" and ours[1][3] == step
+                and any(f[3] == "main" and f[5] and f[5].startswith("call ") for f in ours[2:]))
+        ok &= check(good, f"{what}: escape at seq {seq}: {module} frames name send_escape, "
+                          f"then {step} (each with its call), then main")
         if not good:
             print("  ", frames)
     return ok

@@ -113,13 +113,18 @@ static void npu_report_reproduces(void **state)
 	struct session s;
 	open_npu(&s, 0);
 	uint8_t payload[568] = {1, 2, 3};
-	/* Empty escapes succeed; every non-empty one fails as reported. */
-	assert_int_equal(escape(&s, NULL, 0, 0), 0);
+	/* Every non-empty escape fails as reported: the UMD's registration
+	 * escapes (as npu-probe sends them), and any size or flags. */
 	assert_int_equal(escape(&s, payload, 64, 0), -EOVERFLOW);
 	assert_int_equal(escape(&s, payload, 568, 0), -EOVERFLOW);
+	assert_int_equal(escape(&s, payload, 24, 0), -EOVERFLOW);
+	assert_int_equal(escape(&s, payload, 40, 0), -EOVERFLOW);
 	assert_int_equal(escape(&s, payload, 1, 0x40), -EOVERFLOW);
 	assert_int_equal(dxgt_mock_ntstatus_from_ioctl(-EOVERFLOW), 0xC0000023u);
-	/* Without registration every later primitive fails (the report). */
+	/* The report's check after them: an empty escape succeeds. */
+	assert_int_equal(escape(&s, NULL, 0, 0), 0);
+	/* Without registration every later primitive fails (the report); the
+	 * empty escape that succeeded in between does not register. */
 	struct dxgt_createcontextvirtual c = {0};
 	c.device = s.device;
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("CreateContextVirtual"), &c), -EINVAL);

@@ -73,7 +73,7 @@ struct dxgt_frame {
 int dxgt_symbolizer_lookup(struct dxgt_symbolizer *s, uint64_t addr, struct dxgt_frame *out);
 
 /* The frame as one line, without indentation:
- *   "#0 npu-probe+0x1234 escapes+0x42 (call qword ptr [rax + 0x28])"
+ *   "#0 npu-probe+0x1234 send_escape+0x42 (call qword ptr [rax + 0x28])"
  * module+offset is the file offset; an address no record holds is shown
  * as "#3 0x7f0011223344". Written to buf, which is returned. */
 const char *dxgt_frame_format(const struct dxgt_frame *f, unsigned index, char *buf, size_t len);
