@@ -3,7 +3,7 @@
 #
 # Installs the Debian 12 packages dxgtrace needs that are missing, as root or
 # through sudo. Sourced by main-job.sh and test.sh; usable on its own:
-#   scripts/deps.sh [build|test]
+#   scripts/deps.sh [build|test|bench]
 set -euo pipefail
 
 dxgt_install_deps() {
@@ -17,6 +17,13 @@ dxgt_install_deps() {
         # npm (Debian 12: node 18, npm 9) type-check and run the Frida agent.
         pkgs+=(libcmocka-dev python3 python3-zstandard intel-opencl-icd clinfo git
                nodejs npm)
+    fi
+    if [ "$what" = bench ] || [ "$what" = test ]; then
+        # bench/run's peers and plots: strace and ltrace to compare the
+        # recorder with, zstd's CLI for its compression speed, GNU time for
+        # peak memory, gnuplot for the PNG plots (docs/performance.md). The
+        # test job has them too: bench.quick runs the whole harness.
+        pkgs+=(python3 strace ltrace gnuplot-nox zstd time)
     fi
     local need=() p
     for p in "${pkgs[@]}"; do

@@ -327,6 +327,20 @@ uint8_t *dxgt__rec_reserve(size_t len)
 	return b->data + atomic_load_explicit(&b->committed, memory_order_relaxed);
 }
 
+uint8_t *dxgt__rec_space(size_t *avail)
+{
+	*avail = 0;
+	struct tstate *t = my;
+	if (!t || atomic_load_explicit(&state, memory_order_relaxed) != ST_RECORDING)
+		return NULL;
+	struct tbuf *b = atomic_load_explicit(&t->cur, memory_order_relaxed);
+	if (!b)
+		return NULL;
+	size_t c = atomic_load_explicit(&b->committed, memory_order_relaxed);
+	*avail = b->cap - c;
+	return b->data + c;
+}
+
 void dxgt__rec_commit(size_t len)
 {
 	struct tbuf *b = my ? atomic_load_explicit(&my->cur, memory_order_relaxed) : NULL;
@@ -622,8 +636,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
 	/* A fault inside a guarded copy of the caller's memory (rec_emit.c)
 	 * is a bad pointer, not a crash: back to the copy, which says so. */
-	if (sig == SIGSEGV || sig == SIGBUS)
-		dxgt__copy_fault();
+	if ((sig == SIGSEGV || sig == SIGBUS) && dxgt__copy_fault(si, uc))
+		return;
 	int saved = errno;
 	emergency_flush();
 	struct sigaction *o = &old_act[sig];
@@ -650,8 +664,9 @@ static void install_handlers(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fatal;
-	/* SA_NODEFER: a guarded copy leaves the handler by siglongjmp, which
-	 * must not leave the signal blocked. */
+	/* SA_NODEFER: a guarded copy may leave the handler by siglongjmp
+	 * (architectures without the copy routine), which must not leave the
+	 * signal blocked. */
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
@@ -820,6 +835,8 @@ static int open_trace(void)
 	if (fd < 0)
 		return DXGT_E_IO;
 	fchmod(fd, 0600); /* an existing file keeps its mode under O_TRUNC */
+	/* Chunks the size of a thread buffer: a buffer the writer takes whole
+	 * is compressed in place (see writer.c), not copied first. */
 	struct dxgt_writer_opts o = {.level = dxgt__cfg.level};
 	int rc = dxgt_writer_open_fd(&G.w, fd, &o);
 	if (rc < 0)

@@ -28,6 +28,7 @@
 #ifndef DXGT_REC_INTERNAL_H
 #define DXGT_REC_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,6 +141,11 @@ int dxgt__rec_append(const void *bytes, size_t len);
  * dxgt__rec_commit(len_used). */
 uint8_t *dxgt__rec_reserve(size_t len);
 void dxgt__rec_commit(size_t len);
+/* The free room of this thread's current buffer (*avail bytes at the
+ * pointer returned), to encode a record in place without knowing its size
+ * first; NULL and 0 when there is no current buffer or recording is not
+ * on. Commit what was used with dxgt__rec_commit. */
+uint8_t *dxgt__rec_space(size_t *avail);
 
 /* Recording is on for this process and has not failed. Cheap. */
 bool dxgt__rec_active(void);
@@ -210,10 +216,12 @@ int32_t dxgt__dxcore_create_factory(void *real, const void *riid, void **ppv);
 /* The real dlsym (not interposed), resolved once. */
 void *dxgt__real_dlsym(void);
 
-/* From the SIGSEGV/SIGBUS handler: if this thread is inside a guarded
- * copy of the caller's memory (rec_emit.c), abandon the copy (does not
- * return); otherwise return. */
-void dxgt__copy_fault(void);
+/* From the SIGSEGV/SIGBUS handler, with its siginfo and ucontext: if this
+ * thread faulted inside a guarded copy of the caller's memory (rec_emit.c),
+ * abandon the copy: either the context is pointed at the copy's failure
+ * exit and true is returned (the handler then returns at once), or (where
+ * there is no such routine) it does not return. Otherwise returns false. */
+bool dxgt__copy_fault(const siginfo_t *si, void *ucontext);
 
 /* ---- time ---- */
 uint64_t dxgt__now_ns(void);

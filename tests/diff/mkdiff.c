@@ -7,7 +7,8 @@
  *
  *   mkdiff [OPTIONS] VARIANT FILE
  *
- * Variants (each changes block 0 only, or every --every K-th block):
+ * Variants (each changes block 0 only, block --at N, or every --every K-th
+ * block):
  *   base      the sequence as it is
  *   status    the 64-byte escape fails: 0xC0000023 / -1 EOVERFLOW
  *   payload   the 64-byte escape's input payload differs at byte 12
@@ -24,6 +25,8 @@
  *   --luid N         the adapter's LUID (default 0x123ab)
  *   --repeat N       blocks of queries, escapes and a context (default 1)
  *   --every K        plant the variant in every K-th block, not just block 0
+ *   --at N           plant the variant in block N instead of block 0 (for a
+ *                    divergence near the end of a long trace: bench/run)
  *   --chunk BYTES    raw bytes per chunk (default the writer's)
  *   --legacy         open with the D3DKMT-only EnumAdapters (its ioctl is
  *                    EnumAdapters2), for views across layers
@@ -284,7 +287,7 @@ static void escape(uint32_t adapter, uint32_t device, uint32_t type, uint32_t le
 	emit(&c, status, status ? 75 : 0, returns);
 }
 
-static void sequence(const char *variant, unsigned repeat, unsigned every, int legacy)
+static void sequence(const char *variant, unsigned repeat, unsigned every, unsigned at, int legacy)
 {
 	struct call c;
 	uint32_t a1 = new_handle(), a2 = new_handle(), dev = new_handle();
@@ -336,7 +339,7 @@ static void sequence(const char *variant, unsigned repeat, unsigned every, int l
 	emit(&c, 0, 0, 1);
 
 	for (unsigned r = 0; r < repeat; r++) {
-		int here = every ? r % every == 0 : r == 0;
+		int here = every ? r % every == 0 : r == at;
 #define V(name) (here && strcmp(variant, name) == 0)
 		if (V("reorder")) {
 			query(a2, 1, 8);
@@ -384,7 +387,7 @@ int main(int argc, char **argv)
 	static const char *const variants[] = {"base",	  "status", "payload", "argument", "output",
 					       "missing", "extra",  "reorder", "noreturn"};
 	struct dxgt_writer_opts o = {0};
-	unsigned repeat = 1, every = 0;
+	unsigned repeat = 1, every = 0, at = 0;
 	int legacy = 0, i = 1;
 	o.created_unix_ns = 1767225600000000000ull;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -409,6 +412,8 @@ int main(int argc, char **argv)
 			o.chunk_bytes = (uint32_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--every") == 0)
 			every = (unsigned)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--at") == 0)
+			at = (unsigned)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--os") == 0)
 			os_name = v;
 		else if (strcmp(argv[i], "--device") == 0)
@@ -421,10 +426,11 @@ int main(int argc, char **argv)
 	for (size_t k = 0; argc - i == 2 && k < sizeof(variants) / sizeof(variants[0]); k++)
 		known |= strcmp(argv[i], variants[k]) == 0;
 	if (!known) {
-		fprintf(stderr, "usage: mkdiff [--layers both|d3dkmt|ioctl] [--handles BASE] "
-				"[--luid N] [--repeat N] [--every K] [--chunk BYTES] [--legacy] "
-				"[--os windows|linux] [--device ID] "
-				"VARIANT FILE\n");
+		fprintf(stderr,
+			"usage: mkdiff [--layers both|d3dkmt|ioctl] [--handles BASE] "
+			"[--luid N] [--repeat N] [--every K] [--at N] [--chunk BYTES] [--legacy] "
+			"[--os windows|linux] [--device ID] "
+			"VARIANT FILE\n");
 		return 2;
 	}
 	int rc = dxgt_writer_open(&w, argv[i + 1], &o);
@@ -441,7 +447,7 @@ int main(int argc, char **argv)
 		    .type = DXGT_REC_META, .meta_kind = DXGT_META_HOST, .fields = f, .n_fields = 1};
 		add(&m);
 	}
-	sequence(argv[i], repeat, every, legacy);
+	sequence(argv[i], repeat, every, at, legacy);
 	if ((rc = dxgt_writer_close(w)) < 0)
 		die("close", rc);
 	return 0;
