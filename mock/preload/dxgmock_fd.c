@@ -15,9 +15,30 @@
  * Invariants: a pass-through call sees the errno its caller had and leaves
  * the one the real function left; a mark is only trusted while the number
  * still refers to /dev/null (an fd closed behind our back, by fclose or a
- * raw syscall, loses it at the next ioctl or fstat); nothing here takes a
- * lock or allocates except the first open of /dev/dxg, which loads the
- * profile.
+ * raw syscall, loses it at the next ioctl or fstat that checks); nothing
+ * here takes a lock or allocates except the first open of /dev/dxg, which
+ * loads the profile.
+ *
+ * When a mark is checked. Checking that the number still holds /dev/null
+ * takes an fstat system call, which on a VM costs more (1-2 us) than the
+ * model's whole answer, and capped the emulation at about 300,000-400,000
+ * ioctls a second (docs/performance.md). So the check is made once per
+ * "fd generation", not per ioctl. fd_gen is bumped after every call this
+ * library sees that can change the descriptor table: every open and
+ * close form, close_range, closefrom, dup, dup2, dup3, fcntl(F_DUPFD*) and
+ * fclose (glibc closes a FILE's fd internally, not through close()).
+ * checked[fd] remembers the generation at which fd last passed an fstat; an
+ * ioctl on a marked fd whose check is current goes straight to the model.
+ * The descriptors a process changes without any of these calls (a raw
+ * close system call, io_uring, freopen) are still caught by the check
+ * whenever any hooked call happened in between, and always for an ioctl
+ * that is not a dxgkrnl request (type 0x47): those are the probes a program
+ * sends to a descriptor it does not know (FIONREAD, TCGETS), and their
+ * cost does not matter. What is left unchecked is only a dxgkrnl request
+ * sent to a number that was closed by a raw system call and then reused by
+ * a descriptor made without a hooked call, with no hooked call in between:
+ * a use after close in the program, answered by the model where the kernel
+ * would have said ENOTTY or EBADF.
  *
  * Must never: call a libc function it interposes through the global symbol
  * (that would recurse); follow a pointer of a call that is not ours; let a
@@ -30,6 +51,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,6 +67,7 @@
 #define DXG_MAJOR 10u
 #define DXG_MINOR 61u
 #define DXG_INO 0x64786700ull /* a fixed inode so stat and fstat agree */
+#define DXG_IOCTL_TYPE 0x47u  /* every dxgkrnl request is _IOWR(0x47, nr) */
 
 /* Declared by older glibc headers only; old binaries still call them. */
 struct stat64;
@@ -63,6 +86,9 @@ int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
 static unsigned char marks[DXGMOCK_MAX_FDS];
+/* See "When a mark is checked" above. Generation 0 is never current. */
+static uint64_t fd_gen = 1;
+static uint64_t checked[DXGMOCK_MAX_FDS];
 static __thread int resolving __attribute__((tls_model("initial-exec")));
 static int warned_high;
 
@@ -111,6 +137,7 @@ REAL_SLOT(__open64_2);
 REAL_SLOT(__openat_2);
 REAL_SLOT(__openat64_2);
 REAL_SLOT(close);
+REAL_SLOT(fclose);
 REAL_SLOT(close_range);
 REAL_SLOT(closefrom);
 REAL_SLOT(dup);
@@ -157,7 +184,15 @@ static void set_mark(int fd, bool on)
 				     fd, DXGMOCK_MAX_FDS);
 		return;
 	}
+	__atomic_store_n(&checked[fd], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&marks[fd], (unsigned char)on, __ATOMIC_RELEASE);
+}
+
+/* After every hooked call that may have changed the descriptor table: the
+ * next ioctl on each marked fd checks it again. */
+static void fd_changed(void)
+{
+	__atomic_add_fetch(&fd_gen, 1, __ATOMIC_RELEASE); /* 64 bits: never wraps */
 }
 
 /* After a call that made `to` a copy of `from` (or of something else). */
@@ -174,20 +209,37 @@ static bool is_devnull_dev(mode_t mode, dev_t rdev)
 	return S_ISCHR(mode) && rdev == makedev(1, 3);
 }
 
-/* A mark is trusted while its number still holds our /dev/null. */
+/* A mark is trusted while its number still holds our /dev/null: checked
+ * with fstat, and remembered for the current fd generation. */
 static bool live(int fd)
 {
 	if (!marked(fd))
 		return false;
 	int saved = errno;
+	uint64_t gen = __atomic_load_n(&fd_gen, __ATOMIC_ACQUIRE);
 	struct stat st;
 	bool ok = syscall(SYS_fstat, fd, &st) == 0 && is_devnull_dev(st.st_mode, st.st_rdev);
 	if (!ok) {
 		set_mark(fd, false);
 		dxgmock__log("fd %d no longer holds /dev/dxg (closed behind our back)", fd);
+	} else {
+		__atomic_store_n(&checked[fd], gen, __ATOMIC_RELAXED);
 	}
 	errno = saved;
 	return ok;
+}
+
+/* The ioctl fast path: a dxgkrnl request on a marked fd whose check is
+ * current needs no system call. */
+static bool live_for(int fd, unsigned long request)
+{
+	if (!marked(fd))
+		return false;
+	if (_IOC_TYPE(request) == DXG_IOCTL_TYPE &&
+	    __atomic_load_n(&checked[fd], __ATOMIC_RELAXED) ==
+		__atomic_load_n(&fd_gen, __ATOMIC_ACQUIRE))
+		return true;
+	return live(fd);
 }
 
 bool dxgmock__is_dxg(int fd)
@@ -245,6 +297,7 @@ int dxgmock__dev_open(int flags)
 		return -1;
 	}
 	set_mark(fd, true);
+	fd_changed();
 	dxgmock__log("open(\"%s\", 0x%x) -> fd %d", DXGMOCK_DEV_PATH, (unsigned)flags, fd);
 	return fd;
 }
@@ -260,8 +313,10 @@ static mode_t va_mode(int flags, va_list ap)
  * number cleared (it was closed without our knowing). */
 static int opened(int fd)
 {
-	if (fd >= 0)
+	if (fd >= 0) {
 		set_mark(fd, false);
+		fd_changed();
+	}
 	return fd;
 }
 
@@ -348,7 +403,9 @@ int dxgmock__close(int fd)
 	}
 	__typeof__(&close) real = REAL(close);
 	errno = saved;
-	return real ? real(fd) : (int)syscall(SYS_close, fd);
+	int r = real ? real(fd) : (int)syscall(SYS_close, fd);
+	fd_changed();
+	return r;
 }
 
 DXGMOCK_EXPORT int close(int fd)
@@ -365,8 +422,10 @@ DXGMOCK_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	}
 	__typeof__(&close_range) real = REAL(close_range);
 	errno = saved;
-	return real ? real(first, last, flags)
-		    : (int)syscall(SYS_close_range, first, last, (unsigned)flags);
+	int r = real ? real(first, last, flags)
+		     : (int)syscall(SYS_close_range, first, last, (unsigned)flags);
+	fd_changed();
+	return r;
 }
 
 DXGMOCK_EXPORT void closefrom(int lowfd)
@@ -380,6 +439,22 @@ DXGMOCK_EXPORT void closefrom(int lowfd)
 		real(lowfd);
 	else
 		syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0);
+	fd_changed();
+}
+
+/* fclose closes the FILE's fd inside glibc, where close() does not see it.
+ * With no next definition (dlsym re-entered, or DXGMOCK_TEST_SYSCALLS), it
+ * is glibc's own, under its other exported name. */
+int _IO_fclose(FILE *f);
+
+DXGMOCK_EXPORT int fclose(FILE *f)
+{
+	int saved = errno;
+	__typeof__(&fclose) real = REAL(fclose);
+	errno = saved;
+	int r = real ? real(f) : _IO_fclose(f);
+	fd_changed();
+	return r;
 }
 
 DXGMOCK_EXPORT int dup(int fd)
@@ -388,8 +463,10 @@ DXGMOCK_EXPORT int dup(int fd)
 	__typeof__(&dup) real = REAL(dup);
 	errno = saved;
 	int r = real ? real(fd) : (int)syscall(SYS_dup, fd);
-	if (r >= 0)
+	if (r >= 0) {
 		copy_mark(fd, r);
+		fd_changed();
+	}
 	return r;
 }
 
@@ -407,8 +484,10 @@ DXGMOCK_EXPORT int dup2(int oldfd, int newfd)
 	__typeof__(&dup2) real = REAL(dup2);
 	errno = saved;
 	int r = real ? real(oldfd, newfd) : raw_dup2(oldfd, newfd);
-	if (r >= 0 && oldfd != newfd)
+	if (r >= 0 && oldfd != newfd) {
 		copy_mark(oldfd, r);
+		fd_changed();
+	}
 	return r;
 }
 
@@ -418,8 +497,10 @@ DXGMOCK_EXPORT int dup3(int oldfd, int newfd, int flags)
 	__typeof__(&dup3) real = REAL(dup3);
 	errno = saved;
 	int r = real ? real(oldfd, newfd, flags) : (int)syscall(SYS_dup3, oldfd, newfd, flags);
-	if (r >= 0)
+	if (r >= 0) {
 		copy_mark(oldfd, r);
+		fd_changed();
+	}
 	return r;
 }
 
@@ -427,8 +508,10 @@ DXGMOCK_EXPORT int dup3(int oldfd, int newfd, int flags)
  * read it as a pointer, which carries either through unchanged. */
 static int fcntl_tail(int fd, int cmd, int r)
 {
-	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
 		copy_mark(fd, r);
+		fd_changed();
+	}
 	return r;
 }
 
@@ -464,7 +547,7 @@ DXGMOCK_EXPORT int fcntl64(int fd, int cmd, ...)
 
 int dxgmock__ioctl(int fd, unsigned long request, void *arg)
 {
-	if (live(fd)) {
+	if (live_for(fd, request)) {
 		long r = dxgmock__model_ioctl(request, arg);
 		if (r < 0) {
 			errno = (int)-r;

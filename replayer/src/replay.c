@@ -4,11 +4,15 @@
  *
  * Two passes over the trace. The first only counts the calls of each layer,
  * so that the layer is chosen and a trace with nothing to replay is refused
- * before anything is sent. The second pairs enter and leave records (calls
- * in sequence order) and, for each selected call, rebuilds the argument
- * struct in memory this file owns, sends it through the backend, binds the
- * handles it created, compares the result with the LEAVE record and writes
- * the call to the output trace.
+ * before anything is sent; it stops as soon as the choice is settled (a
+ * call of the chosen layer seen) and the trace's host META has been read
+ * (writers put it among the first records), so that on a usable trace it
+ * costs a few chunks, not a whole read. A trace it refuses, or one without
+ * a host META, is read to the end as before. The second pairs enter and
+ * leave records (calls in sequence order) and, for each selected call,
+ * rebuilds the argument struct in memory this file owns, sends it through
+ * the backend, binds the handles it created, compares the result with the
+ * LEAVE record and writes the call to the output trace.
  *
  * Invariants:
  * - A pointer value read from the trace is a number: it is copied into the
@@ -198,6 +202,7 @@ struct replay {
 	struct map noted;   /* (kind << 32 | recorded) of unmapped handles already noted */
 	struct map luids;   /* recorded LUID -> live LUID */
 	struct map rec_ids; /* recorded LUID -> vendor << 16 | device, where the trace says */
+	bool rec_ids_read;  /* rec_ids is filled on first need: see need_rec_ids() */
 
 	struct dxgt_writer *w;
 	uint64_t out_seq;
@@ -302,11 +307,13 @@ static void call_name(const struct dxgt_call *c, char *buf, size_t len)
 		n = d->kmt_name;
 	else if (d && c->enter->layer == DXGT_LAYER_IOCTL)
 		n = d->ioctl_name;
-	if (n)
-		snprintf(buf, len, "%s", n);
-	else if (d)
-		snprintf(buf, len, "%s", d->name);
-	else
+	if (!n && d)
+		n = d->name;
+	if (n) { /* snprintf "%s" without the formatting: this runs per call */
+		size_t k = strnlen(n, len - 1);
+		memcpy(buf, n, k);
+		buf[k] = '\0';
+	} else
 		snprintf(buf, len, "ioctl(0x%08" PRIx32 ")", c->enter->code);
 }
 
@@ -418,6 +425,8 @@ struct adapter {
 	uint64_t luid;
 };
 
+static int need_rec_ids(struct replay *r);
+
 static void luid_text(uint64_t luid, char *buf, size_t len)
 {
 	snprintf(buf, len, "0x%08" PRIx32 ":0x%08" PRIx32, (uint32_t)(luid >> 32), (uint32_t)luid);
@@ -460,7 +469,8 @@ static int learn_luids(struct replay *r, const struct adapter *rec, size_t nr,
 		/* The same PCI vendor and device, when both sides say. */
 		uint64_t want;
 		uint32_t v, dv;
-		if (r->b->adapter_ids && map_get(&r->rec_ids, rec[i].luid, &want))
+		if (r->b->adapter_ids && (rc = need_rec_ids(r)) == 0 &&
+		    map_get(&r->rec_ids, rec[i].luid, &want))
 			for (size_t k = 0; k < nl && j == nl; k++)
 				if (!taken[k] &&
 				    r->b->adapter_ids(r->b, live[k].luid, &v, &dv) == 0 &&
@@ -1699,6 +1709,21 @@ static int open_error(struct replay *r, int rc)
 	return rc;
 }
 
+/* Whether the counts so far settle the layer the first pass chooses, and
+ * that choice succeeds: more calls cannot change it. (A refusal names
+ * counts, so it waits for the whole trace.) */
+static bool settled(const struct replay *r, const uint64_t n[4])
+{
+	unsigned can = r->b->layers;
+	enum dxgt_layer l = r->o->layer;
+	if (l == DXGT_LAYER_NONE) {
+		enum dxgt_layer a =
+		    r->b->prefer == DXGT_LAYER_IOCTL ? DXGT_LAYER_IOCTL : DXGT_LAYER_D3DKMT;
+		return n[a] && (can & DXGT_LAYER_BIT(a));
+	}
+	return l != DXGT_LAYER_DXCORE && l < 4 && (can & DXGT_LAYER_BIT(l)) && n[l];
+}
+
 /* Count the calls of each layer and choose the layer to replay. */
 static int first_pass(struct replay *r, void (*progress)(uint64_t, uint64_t))
 {
@@ -1709,11 +1734,16 @@ static int first_pass(struct replay *r, void (*progress)(uint64_t, uint64_t))
 	uint64_t n[4] = {0};
 	const struct dxgt_record *rec;
 	uint64_t k = 0;
+	bool os_seen = false;
 	while ((rc = dxgt_reader_next(rd, &rec)) > 0) {
-		if (rec->type == DXGT_REC_ENTER && rec->layer < 4)
+		if (rec->type == DXGT_REC_ENTER && rec->layer < 4) {
 			n[rec->layer]++;
-		else if (rec->type == DXGT_REC_META && dxgt_os_of_meta(rec) != DXGT_OS_UNKNOWN)
+			if (os_seen && settled(r, n))
+				break;
+		} else if (rec->type == DXGT_REC_META && dxgt_os_of_meta(rec) != DXGT_OS_UNKNOWN) {
 			r->trace_os = dxgt_os_of_meta(rec);
+			os_seen = true;
+		}
 		if (progress && ++k % 4096 == 0) {
 			const struct dxgt_read_state *s = dxgt_reader_state(rd);
 			progress(s->offset / 2, s->file_size);
@@ -1857,6 +1887,7 @@ static int out_open(struct replay *r)
  * nothing about them leaves the map empty. */
 static int recorded_ids(struct replay *r)
 {
+	r->rec_ids_read = true;
 	char *json = NULL, e[256];
 	if (dxgt_profile_from_trace(r->path, &json, e, sizeof(e)) < 0)
 		return 0; /* only a refinement: the replay goes on by position */
@@ -1872,6 +1903,14 @@ static int recorded_ids(struct replay *r)
 	}
 	free(json);
 	return rc;
+}
+
+/* The recorded PCI ids are needed only to map a recorded adapter that the
+ * live enumeration lacks; synthesising them reads the whole trace, so it
+ * is done then, once, rather than before every replay. */
+static int need_rec_ids(struct replay *r)
+{
+	return r->rec_ids_read ? 0 : recorded_ids(r);
 }
 
 enum dxgt_os dxgt_replay_trace_os(const char *path)
@@ -1909,8 +1948,6 @@ int dxgt_replay_run(const char *path, struct dxgt_backend *b, const struct dxgt_
 		goto out;
 	stats->trace_os = r.trace_os;
 	r.cross = (r.trace_os == DXGT_OS_WINDOWS) != (o->host_os == DXGT_OS_WINDOWS);
-	if (b->adapter_ids && (rc = recorded_ids(&r)) < 0)
-		goto out;
 	logline(&r, false, "replaying the %s calls of %s%s on the %s backend%s",
 		dxgt_layer_name(r.layer), path,
 		r.trace_os == DXGT_OS_WINDOWS ? " (a Windows capture)" : "", b->name,

@@ -8,7 +8,11 @@
  * the heap when it is the lowest, complete and next in sequence; when more
  * than `window` calls wait (the lowest is then handed out even if it never
  * returned); or at the end of the file. Held records are copies of their
- * encoded bytes; the borrowed views handed out point into the pairer.
+ * encoded bytes together with the reader's decoded view of them (the view's
+ * pointers moved to the copy), so a call is not decoded again when it is
+ * handed out; the borrowed views handed out point into the pairer. Held
+ * calls are recycled through a free list with their memory, so a steady
+ * stream of calls allocates nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +22,23 @@
 #include "record_internal.h"
 #include "trace_internal.h"
 
+/* One record: its view, and one block holding its encoded bytes, its
+ * buffer list and its frames, which the view points into. */
+struct hrec {
+	struct dxgt_record rec;
+	uint8_t *mem;
+	size_t cap;
+};
+
 struct held {
 	uint64_t seq;
-	uint8_t *enter;
-	uint8_t *leave;
-	uint32_t enter_len, leave_len;
+	struct hrec enter, leave;
+	bool has_leave;
+	struct held *next_free;
 };
+
+/* A recycled record block larger than this is given back to malloc. */
+#define KEEP_BLOCK (256u << 10)
 
 struct dxgt_pairer {
 	struct dxgt_reader *r;
@@ -36,8 +51,9 @@ struct dxgt_pairer {
 	uint64_t orphans;
 	bool eof;
 	struct held *cur; /* the call handed out last; freed on the next call */
-	struct dxgt__scratch se, sl;
-	struct dxgt_record enter, leave;
+	struct held *free_list;
+	struct dxgt__scratch se;
+	struct dxgt_record enter;
 	uint8_t *meta; /* copy of a META record handed out */
 };
 
@@ -130,12 +146,82 @@ static uint8_t *dup_bytes(const uint8_t *b, uint32_t n)
 	return c;
 }
 
+/* A pointer of a view into its record's bytes, moved to the copy. */
+static const uint8_t *moved(const uint8_t *p, const struct dxgt_record *from, const uint8_t *to)
+{
+	return p ? to + (p - from->raw) : NULL;
+}
+
+/* Copy an ENTER or LEAVE view (from the reader) and what it points to. */
+static int hrec_set(struct hrec *h, const struct dxgt_record *rec)
+{
+	size_t raw = ((size_t)rec->raw_len + 7u) & ~(size_t)7u;
+	size_t bufs = (size_t)rec->n_bufs * sizeof(struct dxgt_rec_buf);
+	size_t need = raw + bufs + (size_t)rec->n_frames * sizeof(uint64_t);
+	if (need > h->cap) {
+		uint8_t *m = malloc(need);
+		if (!m)
+			return DXGT_E_NOMEM;
+		free(h->mem);
+		h->mem = m;
+		h->cap = need;
+	}
+	memcpy(h->mem, rec->raw, rec->raw_len);
+	h->rec = *rec;
+	h->rec.raw = h->mem;
+	h->rec.args = moved(rec->args, rec, h->mem);
+	if (rec->n_bufs) {
+		struct dxgt_rec_buf *b = (struct dxgt_rec_buf *)(void *)(h->mem + raw);
+		memcpy(b, rec->bufs, bufs);
+		for (uint16_t i = 0; i < rec->n_bufs; i++)
+			b[i].data = moved(b[i].data, rec, h->mem);
+		h->rec.bufs = b;
+	}
+	if (rec->n_frames) {
+		uint64_t *f = (uint64_t *)(void *)(h->mem + raw + bufs);
+		memcpy(f, rec->frames, (size_t)rec->n_frames * sizeof(uint64_t));
+		h->rec.frames = f;
+	}
+	return 0;
+}
+
+static void hrec_release(struct hrec *h)
+{
+	if (h->cap > KEEP_BLOCK) {
+		free(h->mem);
+		h->mem = NULL;
+		h->cap = 0;
+	}
+}
+
+static struct held *held_get(struct dxgt_pairer *p)
+{
+	struct held *h = p->free_list;
+	if (h) {
+		p->free_list = h->next_free;
+		return h;
+	}
+	return calloc(1, sizeof(*h));
+}
+
+/* Back to the free list, memory kept. */
+static void held_put(struct dxgt_pairer *p, struct held *h)
+{
+	if (!h)
+		return;
+	hrec_release(&h->enter);
+	hrec_release(&h->leave);
+	h->has_leave = false;
+	h->next_free = p->free_list;
+	p->free_list = h;
+}
+
 static void held_free(struct held *h)
 {
 	if (!h)
 		return;
-	free(h->enter);
-	free(h->leave);
+	free(h->enter.mem);
+	free(h->leave.mem);
 	free(h);
 }
 
@@ -174,15 +260,13 @@ static int add_enter(struct dxgt_pairer *p, const struct dxgt_record *rec)
 		p->heap = h;
 		p->cap = cap;
 	}
-	struct held *h = calloc(1, sizeof(*h));
+	struct held *h = held_get(p);
 	if (!h)
 		return DXGT_E_NOMEM;
 	h->seq = rec->seq;
-	h->enter = dup_bytes(rec->raw, rec->raw_len);
-	h->enter_len = rec->raw_len;
-	if (!h->enter) {
-		free(h);
-		return DXGT_E_NOMEM;
+	if ((rc = hrec_set(&h->enter, rec)) < 0) {
+		held_put(p, h);
+		return rc;
 	}
 	*slot = h;
 	p->heap[p->n++] = h;
@@ -193,14 +277,14 @@ static int add_enter(struct dxgt_pairer *p, const struct dxgt_record *rec)
 static int add_leave(struct dxgt_pairer *p, const struct dxgt_record *rec)
 {
 	struct held *h = p->map_cap ? *map_slot(p, rec->seq) : NULL;
-	if (!h || h->leave) {
+	if (!h || h->has_leave) {
 		p->orphans++;
 		return 0;
 	}
-	h->leave = dup_bytes(rec->raw, rec->raw_len);
-	if (!h->leave)
-		return DXGT_E_NOMEM;
-	h->leave_len = rec->raw_len;
+	int rc = hrec_set(&h->leave, rec);
+	if (rc < 0)
+		return rc;
+	h->has_leave = true;
 	return 0;
 }
 
@@ -211,7 +295,7 @@ static bool ready(const struct dxgt_pairer *p)
 	if (p->eof || p->n > p->window)
 		return true;
 	const struct held *top = p->heap[0];
-	return top->leave && top->seq == p->last_out + 1;
+	return top->has_leave && top->seq == p->last_out + 1;
 }
 
 static int hand_out(struct dxgt_pairer *p, struct dxgt_call *call)
@@ -219,18 +303,9 @@ static int hand_out(struct dxgt_pairer *p, struct dxgt_call *call)
 	struct held *h = heap_pop(p);
 	p->cur = h;
 	p->last_out = h->seq;
-	int rc = dxgt__record_decode(h->enter, h->enter_len, &p->enter, &p->se);
-	if (rc < 0)
-		return rc;
-	call->enter = &p->enter;
-	call->leave = NULL;
-	if (h->leave) {
-		rc = dxgt__record_decode(h->leave, h->leave_len, &p->leave, &p->sl);
-		if (rc < 0)
-			return rc;
-		call->leave = &p->leave;
-	}
-	call->desc = dxgt_call_by_id(p->enter.call_id);
+	call->enter = &h->enter.rec;
+	call->leave = h->has_leave ? &h->leave.rec : NULL;
+	call->desc = dxgt_call_by_id(h->enter.rec.call_id);
 	return 1;
 }
 
@@ -239,7 +314,7 @@ int dxgt_pairer_next(struct dxgt_pairer *p, struct dxgt_call *call)
 	if (!p || !call)
 		return DXGT_E_INVAL;
 	memset(call, 0, sizeof(*call));
-	held_free(p->cur);
+	held_put(p, p->cur);
 	p->cur = NULL;
 	free(p->meta);
 	p->meta = NULL;
@@ -286,10 +361,14 @@ void dxgt_pairer_free(struct dxgt_pairer *p)
 	held_free(p->cur);
 	while (p->n)
 		held_free(heap_pop(p));
+	while (p->free_list) {
+		struct held *h = p->free_list;
+		p->free_list = h->next_free;
+		held_free(h);
+	}
 	free(p->heap);
 	free(p->map);
 	free(p->meta);
 	dxgt__scratch_free(&p->se);
-	dxgt__scratch_free(&p->sl);
 	free(p);
 }

@@ -8,6 +8,15 @@
  * before the damage, with the offset and the reason of the stop in the
  * state. Every size read from the file is bounded before it is used; no
  * pointer value from the file is ever followed.
+ *
+ * The checking decode is kept: the ENTER and LEAVE views it builds (the
+ * record, its buffer list and its frames, copied out of the decoder's
+ * scratch) are what dxgt_reader_next() hands out, so a record is decoded
+ * once, not twice (docs/performance.md, "Profiles and fixes"). At most
+ * KEEP_MAX records of a chunk are kept that way, so a chunk of tiny records
+ * cannot make the views many times larger than the chunk; the rest, and
+ * META records (their keys and strings live in the scratch), are decoded
+ * again when they are handed out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +32,9 @@
 #include "dxgt/trace.h"
 #include "record_internal.h"
 #include "trace_internal.h"
+
+/* Decoded views kept per chunk, at most (about 10 MiB with their lists). */
+#define KEEP_MAX 65536u
 
 struct dxgt_reader {
 	int fd;		    /* -1 for memory readers */
@@ -44,6 +56,15 @@ struct dxgt_reader {
 	struct dxgt__scratch scratch;
 	struct dxgt_record rec;
 	struct dxgt_read_state st;
+	/* The current chunk's first n_kept ENTER/LEAVE views (type 0: not
+	 * kept, decode again), their buffer lists and frames; pointers into
+	 * bufs_arena and frames_arena are set once the chunk is checked. */
+	struct dxgt_record *kept;
+	size_t n_kept, kept_cap, kept_pos;
+	struct dxgt_rec_buf *bufs_arena;
+	size_t n_bufs_arena, bufs_arena_cap;
+	uint64_t *frames_arena;
+	size_t n_frames_arena, frames_arena_cap;
 };
 
 /* Read up to n bytes at the current offset; returns bytes read or -1. */
@@ -192,28 +213,95 @@ int dxgt_reader_open_mem(struct dxgt_reader **out, const void *data, size_t len)
 	return finish_open(out, r);
 }
 
+static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 256;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return DXGT_E_NOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Keep the view of a record just decoded into r->scratch, with its lists
+ * copied to the arenas; the list pointers hold arena indexes until
+ * fix_kept(). */
+static int keep(struct dxgt_reader *r, const struct dxgt_record *rec)
+{
+	int rc = grow_array((void **)&r->kept, &r->kept_cap, r->n_kept + 1, sizeof(*r->kept));
+	if (rc < 0)
+		return rc;
+	struct dxgt_record *k = &r->kept[r->n_kept++];
+	if (rec->type != DXGT_REC_ENTER && rec->type != DXGT_REC_LEAVE) {
+		k->type = 0; /* decoded again when handed out */
+		k->raw_len = rec->raw_len;
+		return 0;
+	}
+	if ((rc = grow_array((void **)&r->bufs_arena, &r->bufs_arena_cap,
+			     r->n_bufs_arena + rec->n_bufs, sizeof(*r->bufs_arena))) < 0 ||
+	    (rc = grow_array((void **)&r->frames_arena, &r->frames_arena_cap,
+			     r->n_frames_arena + rec->n_frames, sizeof(*r->frames_arena))) < 0)
+		return rc;
+	*k = *rec;
+	if (rec->n_bufs)
+		memcpy(r->bufs_arena + r->n_bufs_arena, rec->bufs,
+		       rec->n_bufs * sizeof(*rec->bufs));
+	if (rec->n_frames)
+		memcpy(r->frames_arena + r->n_frames_arena, rec->frames,
+		       rec->n_frames * sizeof(*rec->frames));
+	k->bufs = (const void *)(uintptr_t)r->n_bufs_arena;
+	k->frames = (const void *)(uintptr_t)r->n_frames_arena;
+	r->n_bufs_arena += rec->n_bufs;
+	r->n_frames_arena += rec->n_frames;
+	return 0;
+}
+
+static void fix_kept(struct dxgt_reader *r)
+{
+	for (size_t i = 0; i < r->n_kept; i++) {
+		struct dxgt_record *k = &r->kept[i];
+		if (!k->type)
+			continue;
+		k->bufs = k->n_bufs ? r->bufs_arena + (uintptr_t)k->bufs : NULL;
+		k->frames = k->n_frames ? r->frames_arena + (uintptr_t)k->frames : NULL;
+	}
+}
+
 /* Validate a decoded chunk: every record decodes and the count matches. */
 static int check_records(struct dxgt_reader *r, uint32_t nrec, uint64_t at)
 {
 	size_t off = 0;
 	uint32_t n = 0;
+	r->n_kept = r->kept_pos = r->n_bufs_arena = r->n_frames_arena = 0;
 	while (off < r->raw_len) {
 		struct dxgt_record rec;
 		int rc = dxgt__record_decode(r->raw + off, r->raw_len - off, &rec, &r->scratch);
 		if (rc == DXGT_E_NOMEM)
 			return rc;
-		if (rc < 0)
+		if (rc < 0) {
+			r->n_kept = 0;
 			return stop(r, DXGT_E_CORRUPT, at,
 				    "chunk %llu at offset %llu: record %u is malformed",
 				    (unsigned long long)r->st.chunks + 1, (unsigned long long)at,
 				    n + 1);
+		}
+		if (n < KEEP_MAX && (rc = keep(r, &rec)) < 0)
+			return rc;
 		off += rec.raw_len;
 		n++;
 	}
-	if (n != nrec)
+	if (n != nrec) {
+		r->n_kept = 0;
 		return stop(r, DXGT_E_CORRUPT, at,
 			    "chunk %llu at offset %llu: holds %u records, header says %u",
 			    (unsigned long long)r->st.chunks + 1, (unsigned long long)at, n, nrec);
+	}
+	fix_kept(r);
 	return 1;
 }
 
@@ -329,6 +417,7 @@ static int load_chunk(struct dxgt_reader *r)
 		}
 		r->raw_len = raw;
 		r->raw_pos = 0;
+		r->n_kept = r->kept_pos = 0;
 		if (kind == DXGT__CHUNK_INDEX) {
 			rc = check_index(r, at);
 			if (rc <= 0)
@@ -367,17 +456,25 @@ int dxgt_reader_next(struct dxgt_reader *r, const struct dxgt_record **rec)
 		if (rc <= 0)
 			return rc;
 	}
-	int rc =
-	    dxgt__record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, &r->rec, &r->scratch);
-	if (rc < 0) /* cannot happen after check_records, but never trust it */
-		return rc == DXGT_E_NOMEM ? rc
-					  : stop(r, DXGT_E_CORRUPT, r->off, "malformed record");
-	r->raw_pos += r->rec.raw_len;
+	const struct dxgt_record *out;
+	if (r->kept_pos < r->n_kept && r->kept[r->kept_pos].type) {
+		out = &r->kept[r->kept_pos]; /* checked and decoded by check_records */
+	} else {
+		int rc = dxgt__record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, &r->rec,
+					     &r->scratch);
+		if (rc < 0) /* cannot happen after check_records, but never trust it */
+			return rc == DXGT_E_NOMEM
+				   ? rc
+				   : stop(r, DXGT_E_CORRUPT, r->off, "malformed record");
+		out = &r->rec;
+	}
+	r->kept_pos++;
+	r->raw_pos += out->raw_len;
 	r->st.records++;
-	if (r->rec.type != DXGT_REC_ENTER && r->rec.type != DXGT_REC_LEAVE &&
-	    r->rec.type != DXGT_REC_META)
+	if (out->type != DXGT_REC_ENTER && out->type != DXGT_REC_LEAVE &&
+	    out->type != DXGT_REC_META)
 		r->st.unknown++;
-	*rec = &r->rec;
+	*rec = out;
 	return 1;
 }
 
@@ -397,5 +494,8 @@ void dxgt_reader_close(struct dxgt_reader *r)
 	free(r->stored);
 	free(r->raw);
 	free(r->chunk_offs);
+	free(r->kept);
+	free(r->bufs_arena);
+	free(r->frames_arena);
 	free(r);
 }
