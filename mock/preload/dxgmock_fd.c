@@ -229,13 +229,27 @@ static bool live(int fd)
 	return ok;
 }
 
+/* DXGMOCK_SYSCALL_PER_IOCTL=1: every request checks its descriptor with a
+ * real fstat, so each emulated ioctl makes one system call, as an ioctl on
+ * a real /dev/dxg does. Syscall tracers (strace, bench/run's peer) then have
+ * one stop per call to show; nothing else needs it. */
+static bool syscall_per_ioctl(void)
+{
+	static int v = -1;
+	if (v < 0) {
+		const char *e = getenv("DXGMOCK_SYSCALL_PER_IOCTL");
+		v = e && *e && strcmp(e, "0") != 0;
+	}
+	return v;
+}
+
 /* The ioctl fast path: a dxgkrnl request on a marked fd whose check is
  * current needs no system call. */
 static bool live_for(int fd, unsigned long request)
 {
 	if (!marked(fd))
 		return false;
-	if (_IOC_TYPE(request) == DXG_IOCTL_TYPE &&
+	if (_IOC_TYPE(request) == DXG_IOCTL_TYPE && !syscall_per_ioctl() &&
 	    __atomic_load_n(&checked[fd], __ATOMIC_RELAXED) ==
 		__atomic_load_n(&fd_gen, __ATOMIC_ACQUIRE))
 		return true;
