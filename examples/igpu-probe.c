@@ -75,10 +75,7 @@ struct kmt {
 #undef KMT_FIELD
 };
 
-static const struct {
-	const char *symbol;
-	size_t off;
-} kmt_symbols[] = {
+static const struct probe_symbol kmt_symbols[] = {
 #define KMT_ROW(name) {"D3DKMT" #name, offsetof(struct kmt, name)},
     KMT_FUNCTIONS(KMT_ROW)
 #undef KMT_ROW
@@ -150,20 +147,9 @@ static const char *qr_status_name(uint32_t st)
 static int kmt_load(struct kmt *k, const char *library)
 {
 	memset(k, 0, sizeof(*k));
-	k->lib = probe_library_open(&info, library);
-	if (!k->lib)
-		return -1;
-	for (size_t i = 0; i < sizeof(kmt_symbols) / sizeof(kmt_symbols[0]); i++) {
-		void *sym = probe_library_sym(&info, k->lib, library ? library : "libdxcore.so",
-					      kmt_symbols[i].symbol);
-		if (!sym) {
-			dlclose(k->lib);
-			k->lib = NULL;
-			return -1;
-		}
-		memcpy((char *)k + kmt_symbols[i].off, &sym, sizeof(sym));
-	}
-	return 0;
+	k->lib = probe_library_load(&info, library, kmt_symbols,
+				    sizeof(kmt_symbols) / sizeof(kmt_symbols[0]), k);
+	return k->lib ? 0 : -1;
 }
 
 /* NT_SUCCESS: success and informational values are non-negative. */

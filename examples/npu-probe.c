@@ -44,9 +44,6 @@
 #include "dxgt/uapi.h"
 #include "probe_common.h"
 
-/* Where libdxcore is when the loader's search path does not find it. */
-#define WSL_LIBDXCORE "/usr/lib/wsl/lib/libdxcore.so"
-
 /* The D3DKMT functions the sequence calls. Each takes a pointer to its
  * argument struct, which for these calls has the same layout as the ioctl's
  * (dxgt/uapi.h), and returns an NTSTATUS. */
@@ -70,10 +67,7 @@ struct kmt {
 #undef KMT_FIELD
 };
 
-static const struct {
-	const char *symbol;
-	size_t off;
-} kmt_symbols[] = {
+static const struct probe_symbol kmt_symbols[] = {
 #define KMT_ROW(name) {"D3DKMT" #name, offsetof(struct kmt, name)},
     KMT_FUNCTIONS(KMT_ROW)
 #undef KMT_ROW
@@ -85,64 +79,23 @@ static const struct probe_info info = {
 	    "loaded with dlopen as a user-mode driver loads it.",
     .takes_library = true,
     .extra_help = "  --library PATH   dlopen PATH instead of libdxcore.so (and, failing\n"
-		  "                   that, " WSL_LIBDXCORE ")\n",
+		  "                   that, " PROBE_WSL_LIBDXCORE ")\n",
 };
-
-/* dlopen as a UMD does; on failure prints what was tried and why. */
-static void *open_library(const char *library)
-{
-	char first[512] = "";
-	const char *name = library ? library : "libdxcore.so";
-	void *lib = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
-	if (lib || library) {
-		if (!lib)
-			fprintf(stderr, "npu-probe: cannot load %s: %s\n", name, dlerror());
-		return lib;
-	}
-	snprintf(first, sizeof(first), "%s", dlerror());
-	lib = dlopen(WSL_LIBDXCORE, RTLD_LAZY | RTLD_LOCAL);
-	if (!lib)
-		fprintf(stderr, "npu-probe: cannot load libdxcore.so: %s; nor %s: %s\n", first,
-			WSL_LIBDXCORE, dlerror());
-	return lib;
-}
 
 /* Loads the library and every function; 0, or -1 after a message naming
  * what is missing. */
 static int kmt_load(struct kmt *k, const char *library)
 {
 	memset(k, 0, sizeof(*k));
-	k->lib = open_library(library);
-	if (!k->lib)
-		return -1;
-	for (size_t i = 0; i < sizeof(kmt_symbols) / sizeof(kmt_symbols[0]); i++) {
-		void *sym = dlsym(k->lib, kmt_symbols[i].symbol);
-		if (!sym) {
-			fprintf(stderr, "npu-probe: %s has no symbol %s\n",
-				library ? library : "libdxcore.so", kmt_symbols[i].symbol);
-			dlclose(k->lib);
-			k->lib = NULL;
-			return -1;
-		}
-		/* POSIX guarantees a data pointer from dlsym converts to a
-		 * function pointer; copy it so the conversion is explicit. */
-		memcpy((char *)k + kmt_symbols[i].off, &sym, sizeof(sym));
-	}
-	return 0;
+	k->lib = probe_library_load(&info, library, kmt_symbols,
+				    sizeof(kmt_symbols) / sizeof(kmt_symbols[0]), k);
+	return k->lib ? 0 : -1;
 }
 
 /* NT_SUCCESS: success and informational values are non-negative. */
 static bool nt_ok(int32_t st)
 {
 	return st >= 0;
-}
-
-/* "0xC0000023 STATUS_BUFFER_TOO_SMALL", or the value alone if unnamed. */
-static const char *nt_text(int32_t st, char *buf, size_t len)
-{
-	const char *name = dxgt_ntstatus_name((uint32_t)st);
-	snprintf(buf, len, "0x%08X%s%s", (unsigned)st, name ? " " : "", name ? name : "");
-	return buf;
 }
 
 struct run {
@@ -160,7 +113,7 @@ struct run {
 static bool report(struct run *r, const char *call, int32_t st, const char *out)
 {
 	char text[64];
-	probe_say(r->o, "%s = %s%s%s", call, nt_text(st, text, sizeof(text)),
+	probe_say(r->o, "%s = %s%s%s", call, probe_nt_text(st, text, sizeof(text)),
 		  nt_ok(st) && out && *out ? "; " : "", nt_ok(st) && out ? out : "");
 	probe_count(&r->t, nt_ok(st), call);
 	return nt_ok(st);

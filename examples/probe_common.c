@@ -308,13 +308,21 @@ void *probe_library_open(const struct probe_info *info, const char *library)
 	return lib;
 }
 
-void *probe_library_sym(const struct probe_info *info, void *lib, const char *libname,
-			const char *name)
+void *probe_library_load(const struct probe_info *info, const char *library,
+			 const struct probe_symbol *syms, size_t n, void *table)
 {
-	void *sym = dlsym(lib, name);
-	if (!sym)
-		fprintf(stderr, "%s: %s has no symbol %s\n", info->prog, libname, name);
-	return sym;
+	void *lib = probe_library_open(info, library);
+	for (size_t i = 0; lib && i < n; i++) {
+		void *sym = dlsym(lib, syms[i].name);
+		if (!sym) {
+			fprintf(stderr, "%s: %s has no symbol %s\n", info->prog,
+				library ? library : "libdxcore.so", syms[i].name);
+			dlclose(lib);
+			return NULL;
+		}
+		memcpy((char *)table + syms[i].off, &sym, sizeof(sym));
+	}
+	return lib;
 }
 
 const char *probe_nt_text(int32_t status, char *buf, size_t len)

@@ -86,11 +86,19 @@ int probe_parse_args(struct probe_opts *o, const struct probe_info *info, int ar
  * "PROG: ...", and returns NULL. The handle is the caller's (dlclose). */
 #define PROBE_WSL_LIBDXCORE "/usr/lib/wsl/lib/libdxcore.so"
 void *probe_library_open(const struct probe_info *info, const char *library);
-/* dlsym(lib, name); NULL after a message naming the symbol missing
- * ("PROG: LIBNAME has no symbol NAME"). The caller converts the address to
- * its function pointer type (POSIX guarantees that conversion). */
-void *probe_library_sym(const struct probe_info *info, void *lib, const char *libname,
-			const char *name);
+/* One function a probe resolves: its symbol, and where in the caller's
+ * table of function pointers its address goes. */
+struct probe_symbol {
+	const char *name;
+	size_t off;
+};
+/* probe_library_open(), then dlsym() of each of the n symbols, storing each
+ * address at (char *)table + off (POSIX guarantees that a data pointer from
+ * dlsym converts to a function pointer). Returns the handle (the caller's:
+ * dlclose), or NULL after a message naming what is missing ("PROG: LIBNAME
+ * has no symbol NAME"). */
+void *probe_library_load(const struct probe_info *info, const char *library,
+			 const struct probe_symbol *syms, size_t n, void *table);
 /* "0xC0000023 STATUS_BUFFER_TOO_SMALL" (the value alone when it has no
  * name) into buf; returns buf. */
 const char *probe_nt_text(int32_t status, char *buf, size_t len);
