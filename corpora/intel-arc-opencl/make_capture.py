@@ -31,9 +31,12 @@ handed back unchanged), the GPU address reserved. Run it again to
 regenerate the file byte for byte.
 """
 
-import json
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from frida_capture import Capture, buf  # noqa: E402
 
 LUID = (0x0000F1A3, 0x00000000)  # low, high
 PID, TID = 11876, 12440
@@ -63,52 +66,18 @@ def qr_windows(query_type, value_type=0, out_size=0, status=0, value=b"", size=N
     return body + bytes(n - len(body))
 
 
-class Capture:
-    def __init__(self):
-        self.lines = []
-        self.seq = 0
-        self.t = T0
-        self.addr = 0x000002A7C5E40000
-
-    def emit(self, obj):
-        self.lines.append(json.dumps(obj, separators=(",", ":")))
-
-    def buffer_addr(self, n):
-        a = self.addr
-        self.addr += (n + 0xFFF) & ~0xFFF
-        return a
-
-    def call(self, fn, args_in, args_out, status=0, bufs_in=(), bufs_out=()):
-        self.seq += 1
-        enter = {"type": "enter", "seq": self.seq, "tid": TID, "time_ns": self.t,
-                 "function": fn, "args": args_in.hex()}
-        if bufs_in:
-            enter["bufs"] = list(bufs_in)
-        self.emit(enter)
-        self.t += 16_000 + 1_000 * (self.seq % 5)
-        leave = {"type": "leave", "seq": self.seq, "tid": TID, "time_ns": self.t,
-                 "status": "0x%08X" % status, "args": args_out.hex()}
-        if bufs_out:
-            leave["bufs"] = list(bufs_out)
-        self.emit(leave)
-        self.t += 3_000
-
-    def qai(self, h, qtype, data_in, data_out):
-        """One QueryAdapterInfo whose private data goes in and comes back."""
-        p = self.buffer_addr(len(data_in))
-        args = struct.pack("<IIQII", h, qtype, p, len(data_in), 0)
-        self.call("D3DKMTQueryAdapterInfo", args, args,
-                  bufs_in=[buf("private_data", p, data_in)],
-                  bufs_out=[buf("private_data", p, data_out)])
-
-
-def buf(field, addr, data):
-    return {"field": field, "addr": "0x%016x" % addr, "len": len(data), "data": data.hex()}
+def qai(c, h, qtype, data_in, data_out):
+    """One QueryAdapterInfo whose private data goes in and comes back."""
+    p = c.buffer_addr(len(data_in))
+    args = struct.pack("<IIQII", h, qtype, p, len(data_in), 0)
+    c.call("D3DKMTQueryAdapterInfo", args, args,
+           bufs_in=[buf("private_data", p, data_in)],
+           bufs_out=[buf("private_data", p, data_out)])
 
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "windows.jsonl"
-    c = Capture()
+    c = Capture(TID, T0, 0x000002A7C5E40000, lambda seq: 16_000 + 1_000 * (seq % 5), 3_000)
     c.emit({"type": "header", "format": "dxgtrace-frida", "version": 1, "os": "windows",
             "arch": "x64", "pid": PID, "process": "C:\\arc\\igpu-probe.exe", "hook": "gdi32",
             "agent": "synthetic (corpora/intel-arc-opencl/make_capture.py)"})
@@ -136,24 +105,24 @@ def main():
 
     # Type 31: physical adapter index, vendor, device, subsystem vendor,
     # subsystem, revision, bus type.
-    c.qai(h_open, 31, bytes(28), struct.pack("<IIIIIII", 0, PCI[0], PCI[1], 0, 0, 0, 0))
+    qai(c, h_open, 31, bytes(28), struct.pack("<IIIIIII", 0, PCI[0], PCI[1], 0, 0, 0, 0))
     # Type 15: the adapter type, as the host answers it.
-    c.qai(h_open, 15, bytes(4), struct.pack("<I", ADAPTER_TYPE))
+    qai(c, h_open, 15, bytes(4), struct.pack("<I", ADAPTER_TYPE))
     # Type 48, query type 2 (driver store): the size probe with the fixed
     # part alone, answered BUFFER_OVERFLOW and the path's size in UTF-16...
     path = (DRIVER_STORE + "\0").encode("utf-16-le")
-    c.qai(h_open, 48, qr_windows(2),
+    qai(c, h_open, 48, qr_windows(2),
           qr_windows(2, REG_SZ, len(path), QR_BUFFER_OVERFLOW))
     # ... then the read with a buffer that holds it.
     size = 544 + len(path)
-    c.qai(h_open, 48, qr_windows(2, size=size),
+    qai(c, h_open, 48, qr_windows(2, size=size),
           qr_windows(2, REG_SZ, len(path), QR_SUCCESS, path, size=size))
     # Type 70: D3DKMT_WDDM_2_7_CAPS, one UINT of bits.
-    c.qai(h_open, 70, bytes(4), struct.pack("<I", WDDM_2_7_CAPS))
+    qai(c, h_open, 70, bytes(4), struct.pack("<I", WDDM_2_7_CAPS))
     # Type 41: the probe's 24 bytes (adapter index 0, hardware key, two
     # pointer fields left 0), handed back unchanged.
     pnp = struct.pack("<IIQQ", 0, 1, 0, 0)
-    c.qai(h_open, 41, pnp, pnp)
+    qai(c, h_open, 41, pnp, pnp)
 
     cd = bytearray(64)
     struct.pack_into("<Q", cd, 0, h_open)
@@ -173,8 +142,7 @@ def main():
     c.call("D3DKMTDestroyDevice", struct.pack("<I", h_dev), struct.pack("<I", h_dev))
     c.call("D3DKMTCloseAdapter", struct.pack("<I", h_open), struct.pack("<I", h_open))
     c.call("D3DKMTCloseAdapter", struct.pack("<I", h_enum), struct.pack("<I", h_enum))
-    with open(out, "w", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join(c.lines) + "\n")
+    c.write(out)
 
 
 if __name__ == "__main__":

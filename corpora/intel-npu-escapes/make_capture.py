@@ -23,9 +23,12 @@ to write 1 into bytes 16-19 of each payload), handles, LUID, addresses,
 thread id and times. Run it again to regenerate the file byte for byte.
 """
 
-import json
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from frida_capture import Capture, buf  # noqa: E402
 
 REGISTRATION_SIZES = (64, 568, 24, 40)
 CONTEXT_DATA_SIZE = 16
@@ -48,46 +51,9 @@ def probe_payload(n):
     return bytes(out)
 
 
-class Capture:
-    def __init__(self):
-        self.lines = []
-        self.seq = 0
-        self.t = T0
-        self.addr = 0x000001D4F3A10000
-
-    def emit(self, obj):
-        self.lines.append(json.dumps(obj, separators=(",", ":")))
-
-    def buffer_addr(self, n):
-        a = self.addr
-        self.addr += (n + 0xFFF) & ~0xFFF
-        return a
-
-    def call(self, fn, args_in, args_out, status=0, bufs_in=(), bufs_out=(), stack=None):
-        self.seq += 1
-        enter = {"type": "enter", "seq": self.seq, "tid": TID, "time_ns": self.t,
-                 "function": fn, "args": args_in.hex()}
-        if bufs_in:
-            enter["bufs"] = list(bufs_in)
-        if stack:
-            enter["stack"] = stack
-        self.emit(enter)
-        self.t += 18_000 + 1_000 * (self.seq % 7)
-        leave = {"type": "leave", "seq": self.seq, "tid": TID, "time_ns": self.t,
-                 "status": "0x%08X" % status, "args": args_out.hex()}
-        if bufs_out:
-            leave["bufs"] = list(bufs_out)
-        self.emit(leave)
-        self.t += 4_000
-
-
-def buf(field, addr, data):
-    return {"field": field, "addr": "0x%016x" % addr, "len": len(data), "data": data.hex()}
-
-
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "windows.jsonl"
-    c = Capture()
+    c = Capture(TID, T0, 0x000001D4F3A10000, lambda seq: 18_000 + 1_000 * (seq % 7), 4_000)
     c.emit({"type": "header", "format": "dxgtrace-frida", "version": 1, "os": "windows",
             "arch": "x64", "pid": PID, "process": "C:\\npu\\npu-probe.exe", "hook": "gdi32",
             "agent": "synthetic (corpora/intel-npu-escapes/make_capture.py)",
@@ -140,8 +106,7 @@ def main():
     c.call("D3DKMTDestroyDevice", struct.pack("<I", h_dev), struct.pack("<I", h_dev))
     c.call("D3DKMTCloseAdapter", struct.pack("<I", h_open), struct.pack("<I", h_open))
     c.call("D3DKMTCloseAdapter", struct.pack("<I", h_enum), struct.pack("<I", h_enum))
-    with open(out, "w", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join(c.lines) + "\n")
+    c.write(out)
 
 
 if __name__ == "__main__":
