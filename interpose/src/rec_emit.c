@@ -13,13 +13,18 @@
  * and the truncated flag. Element buffers (a second level) are found in
  * the copied first level, never by following the caller's pointers twice.
  *
- * Scratch memory is per thread and grows on demand; nothing here takes a
- * lock except through the append path of rec_core.c.
+ * A record is built in place, in the room left in this thread's buffer:
+ * the argument image is copied to where it belongs in the record, the
+ * buffers' lengths are read from that copy, each buffer goes after it
+ * with its header, and the fixed part is written last. Nothing is copied
+ * twice. A record that does not fit is measured on the way (the copies
+ * stop, the sizes are still added up), and built again in a buffer
+ * reserved for its size. Nothing here allocates or takes a lock except
+ * through the buffer reservation of rec_core.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <link.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <ucontext.h>
@@ -34,68 +39,9 @@
 #include "dxgt/error.h"
 #include "rec_internal.h"
 
-struct scratch {
-	uint8_t *data;
-	size_t len, cap;
-	struct dxgt_rec_buf *bufs;
-	size_t n_bufs, cap_bufs;
-	size_t *offs; /* data offset of each buffer, resolved to pointers at the end */
-};
-
-static REC_TLS struct scratch *sc;
-
-/* A thread's scratch is freed when the thread ends (a key destructor), or
- * a program that keeps starting threads would leak one per thread. A call
- * recorded later in the thread's teardown allocates it again, and the
- * destructor's next round frees that. */
-static pthread_key_t sc_key;
-static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
-static bool sc_key_ok;
-
-static void scratch_free(void *arg)
-{
-	struct scratch *s = arg;
-	if (s == sc)
-		sc = NULL;
-	free(s->data);
-	free(s->bufs);
-	free(s->offs);
-	free(s);
-}
-
-static void scratch_key(void)
-{
-	sc_key_ok = pthread_key_create(&sc_key, scratch_free) == 0;
-}
-
-static struct scratch *scratch(void)
-{
-	if (!sc) {
-		pthread_once(&sc_once, scratch_key);
-		sc = calloc(1, sizeof(*sc));
-		if (sc && sc_key_ok)
-			pthread_setspecific(sc_key, sc);
-	}
-	return sc;
-}
-
-/* Room for n more bytes in the scratch data; returns the offset or -1. */
-static long grow(struct scratch *s, size_t n)
-{
-	if (s->len + n > s->cap) {
-		size_t c = s->cap ? s->cap : 4096;
-		while (c < s->len + n)
-			c *= 2;
-		uint8_t *d = realloc(s->data, c);
-		if (!d)
-			return -1;
-		s->data = d;
-		s->cap = c;
-	}
-	long off = (long)s->len;
-	s->len += n;
-	return off;
-}
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "frames are copied as stored: the trace format is little-endian"
+#endif
 
 /* Copy len bytes at addr of this process; false when any of it is not
  * readable. */
@@ -112,7 +58,8 @@ static long grow(struct scratch *s, size_t n)
  * failure exit. Nothing to set up per copy (no sigsetjmp, no thread-local
  * state), so a guarded copy costs what a memcpy costs.
  *   bool dxgt__copy_x86(void *dst, const void *src, size_t len)
- * Short copies move 8 bytes at a time; from 512 bytes on, rep movsb (fast
+ * Short copies move 16 bytes at a time (SSE2, part of x86-64), then 8,
+ * then single bytes; from 512 bytes on, rep movsb (fast
  * strings) does the bulk. */
 bool dxgt__copy_x86(void *dst, const void *src, size_t len);
 extern const char dxgt__copy_x86_begin[], dxgt__copy_x86_end[], dxgt__copy_x86_fail[];
@@ -129,6 +76,14 @@ __asm__(".text\n"
 	"dxgt__copy_x86_begin:\n"
 	"	cmpq $512, %rdx\n"
 	"	jae 3f\n"
+	"5:	cmpq $16, %rdx\n"
+	"	jb 1f\n"
+	"	movdqu (%rsi), %xmm0\n"
+	"	movdqu %xmm0, (%rdi)\n"
+	"	addq $16, %rsi\n"
+	"	addq $16, %rdi\n"
+	"	subq $16, %rdx\n"
+	"	jmp 5b\n"
 	"1:	cmpq $8, %rdx\n"
 	"	jb 2f\n"
 	"	movq (%rsi), %rax\n"
@@ -248,24 +203,39 @@ static bool safe_read(void *dst, uint64_t addr, size_t len)
 #endif
 }
 
-static int add_buf(struct scratch *s, const struct dxgt_rec_buf *hdr, uint64_t addr, size_t want)
+/* A record being built at base (cap bytes). len counts every byte the
+ * record needs so far, also past cap: once full, nothing more is copied,
+ * and len is the size to reserve for building it again. */
+struct build {
+	uint8_t *base;
+	size_t cap, len;
+	uint16_t n_bufs;
+	bool full;
+	bool stop; /* DXGT_MAX_BUFS reached: no more buffers */
+};
+
+/* Room for n more bytes, or NULL once the record no longer fits. */
+static uint8_t *room(struct build *w, size_t n)
 {
-	if (s->n_bufs >= DXGT_MAX_BUFS)
-		return -1;
-	if (s->n_bufs == s->cap_bufs) {
-		size_t n = s->cap_bufs ? 2 * s->cap_bufs : 16;
-		struct dxgt_rec_buf *b = realloc(s->bufs, n * sizeof(*b));
-		if (!b)
-			return -1;
-		s->bufs = b;
-		size_t *o = realloc(s->offs, n * sizeof(*o));
-		if (!o)
-			return -1;
-		s->offs = o;
-		s->cap_bufs = n;
+	size_t at = w->len;
+	w->len += n;
+	if (w->full || w->len > w->cap) {
+		w->full = true;
+		return NULL;
 	}
-	struct dxgt_rec_buf *b = &s->bufs[s->n_bufs];
-	*b = *hdr;
+	return w->base + at;
+}
+
+/* One buffer of want bytes at addr: its header and the bytes kept.
+ * Returns the copied bytes in the record, or NULL when they were not
+ * copied (the record is full, or the memory is unreadable: then the
+ * buffer is recorded empty with DXGT_BUF_UNREADABLE). */
+static const uint8_t *add_buf(struct build *w, struct dxgt_rec_buf *b, uint64_t addr, size_t want)
+{
+	if (w->n_bufs >= DXGT_MAX_BUFS) {
+		w->stop = true;
+		return NULL;
+	}
 	b->addr = addr;
 	size_t keep = want;
 	uint32_t cap = dxgt__cfg.max_payload ? dxgt__cfg.max_payload : DXGT_MAX_RECORD / 2;
@@ -274,17 +244,20 @@ static int add_buf(struct scratch *s, const struct dxgt_rec_buf *hdr, uint64_t a
 		b->flags |= DXGT_BUF_TRUNCATED;
 	}
 	b->orig_len = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
-	long off = grow(s, keep);
-	if (off < 0)
-		return -1;
-	if (!safe_read(s->data + off, addr, keep)) {
-		s->len = (size_t)off;
+	w->n_bufs++;
+	uint8_t *h = room(w, DXGT_RECORD_BUF_HDR + keep);
+	if (!h)
+		return NULL;
+	uint8_t *data = h + DXGT_RECORD_BUF_HDR;
+	if (!safe_read(data, addr, keep)) {
+		w->len -= keep;
 		keep = 0;
+		data = NULL;
 		b->flags = (uint8_t)((b->flags & ~DXGT_BUF_TRUNCATED) | DXGT_BUF_UNREADABLE);
 	}
 	b->len = (uint32_t)keep;
-	s->offs[s->n_bufs++] = (size_t)off;
-	return 0;
+	dxgt_record_put_buf_hdr(h, b);
+	return data;
 }
 
 static bool dir_has(uint8_t dir, bool enter)
@@ -292,15 +265,37 @@ static bool dir_has(uint8_t dir, bool enter)
 	return enter ? (dir & DXGT_DIR_IN) != 0 : (dir & DXGT_DIR_OUT) != 0;
 }
 
-/* The nested buffers of descriptor d for an argument image (at offset
- * img_off of the scratch, img_len bytes). */
-static void collect_bufs(struct scratch *s, const struct dxgt_call_desc *d, size_t img_off,
+/* The elements' buffers of level-0 buffer i (bd), whose copy is p (len
+ * bytes). */
+static void add_elems(struct build *w, const struct dxgt_buf_desc *bd, uint16_t i, const uint8_t *p,
+		      size_t len, bool enter)
+{
+	size_t esz = bd->elem->size ? bd->elem->size : bd->elem_size;
+	size_t count = esz ? len / esz : 0;
+	for (size_t e = 0; e < count && !w->stop; e++) {
+		const uint8_t *eimg = p + e * esz;
+		for (uint16_t j = 0; j < bd->elem->n_bufs && !w->stop; j++) {
+			const struct dxgt_buf_desc *ed = &bd->elem->bufs[j];
+			uint64_t eptr = 0, elen = 0;
+			if (!dir_has(ed->dir, enter) ||
+			    dxgt_field_read(eimg, esz, ed->ptr_off, 8, &eptr) < 0 || !eptr ||
+			    dxgt_buf_len(ed, eimg, esz, &elen) < 0 || !elen)
+				continue;
+			struct dxgt_rec_buf eh = {
+			    .desc = j, .parent = i, .level = 1, .elem = (uint32_t)e};
+			add_buf(w, &eh, eptr, (size_t)elen);
+		}
+	}
+}
+
+/* The nested buffers of descriptor d for the argument image img (img_len
+ * bytes, already in the record). */
+static void collect_bufs(struct build *w, const struct dxgt_call_desc *d, const uint8_t *img,
 			 size_t img_len, bool enter)
 {
-	for (uint16_t i = 0; i < d->n_bufs; i++) {
+	for (uint16_t i = 0; i < d->n_bufs && !w->stop; i++) {
 		const struct dxgt_buf_desc *bd = &d->bufs[i];
 		uint64_t ptr = 0, bytes = 0;
-		const uint8_t *img = s->data + img_off;
 		if (dxgt_field_read(img, img_len, bd->ptr_off, 8, &ptr) < 0 || ptr == 0)
 			continue;
 		bool mine = dir_has(bd->dir, enter);
@@ -309,51 +304,21 @@ static void collect_bufs(struct scratch *s, const struct dxgt_call_desc *d, size
 			continue;
 		if (dxgt_buf_len(bd, img, img_len, &bytes) < 0 || bytes == 0)
 			continue;
-		size_t first = s->n_bufs;
-		struct dxgt_rec_buf h = {.desc = i, .parent = 0xffff};
 		/* The level-0 buffer is copied even when only its elements'
 		 * buffers belong to this side: they are found through it. */
-		if (add_buf(s, &h, ptr, (size_t)bytes) < 0)
-			return;
-		if (!elems)
+		size_t at = w->len;
+		struct dxgt_rec_buf h = {.desc = i, .parent = 0xffff};
+		const uint8_t *p = add_buf(w, &h, ptr, (size_t)bytes);
+		if (!elems || w->stop)
 			continue;
-		struct dxgt_rec_buf *p = &s->bufs[first];
-		if (p->flags & (DXGT_BUF_UNREADABLE | DXGT_BUF_TRUNCATED))
-			goto unneeded;
-		size_t esz = bd->elem->size ? bd->elem->size : bd->elem_size;
-		size_t count = esz ? p->len / esz : 0;
-		size_t poff = s->offs[first];
-		for (size_t e = 0; e < count; e++) {
-			for (uint16_t j = 0; j < bd->elem->n_bufs; j++) {
-				const struct dxgt_buf_desc *ed = &bd->elem->bufs[j];
-				const uint8_t *eimg = s->data + poff + e * esz;
-				uint64_t eptr = 0, elen = 0;
-				if (!dir_has(ed->dir, enter) ||
-				    dxgt_field_read(eimg, esz, ed->ptr_off, 8, &eptr) < 0 ||
-				    !eptr || dxgt_buf_len(ed, eimg, esz, &elen) < 0 || !elen)
-					continue;
-				struct dxgt_rec_buf eh = {
-				    .desc = j, .parent = i, .level = 1, .elem = (uint32_t)e};
-				if (add_buf(s, &eh, eptr, (size_t)elen) < 0)
-					return;
-				/* add_buf may move the data: recompute. */
-			}
-		}
-	unneeded:
-		if (!mine && first < s->n_bufs) {
+		if (p && !(h.flags & DXGT_BUF_TRUNCATED))
+			add_elems(w, bd, i, p, h.len, enter);
+		if (!mine && !w->full) {
 			/* Drop the level-0 copy but keep its elements' buffers. */
-			p = &s->bufs[first];
-			size_t gone = p->len;
-			size_t off = s->offs[first];
-			memmove(s->data + off, s->data + off + gone, s->len - off - gone);
-			s->len -= gone;
-			for (size_t k = first + 1; k < s->n_bufs; k++)
-				s->offs[k] -= gone;
-			memmove(&s->bufs[first], &s->bufs[first + 1],
-				(s->n_bufs - first - 1) * sizeof(s->bufs[0]));
-			memmove(&s->offs[first], &s->offs[first + 1],
-				(s->n_bufs - first - 1) * sizeof(s->offs[0]));
-			s->n_bufs--;
+			size_t gone = DXGT_RECORD_BUF_HDR + h.len;
+			memmove(w->base + at, w->base + at + gone, w->len - at - gone);
+			w->len -= gone;
+			w->n_bufs--;
 		}
 	}
 }
@@ -396,44 +361,58 @@ static unsigned backtrace_into(uint64_t *frames, unsigned depth)
 	return k;
 }
 
-/* Encode rec with the scratch's buffers into this thread's buffer. */
-static int emit(struct dxgt_record *rec, struct scratch *s)
+/* Build rec (its scalar fields) with the argument image at args and the
+ * buffers d names into w. */
+static void build(struct build *w, struct dxgt_record *rec, const struct dxgt_call_desc *d,
+		  const void *args, uint32_t args_len)
 {
-	for (size_t i = 0; i < s->n_bufs; i++)
-		s->bufs[i].data = s->data + s->offs[i];
-	rec->bufs = s->bufs;
-	rec->n_bufs = (uint16_t)s->n_bufs;
-	/* Straight into the room left in this thread's buffer: one encoding
-	 * pass when the record fits, which is nearly always. */
-	size_t need = 0, avail = 0;
-	uint8_t *p = dxgt__rec_space(&avail);
-	int rc = dxgt_record_encode(rec, p, avail, &need);
-	if (rc == 0) {
-		dxgt__rec_commit(need);
-		return 0;
+	bool enter = rec->type == DXGT_REC_ENTER;
+	w->len = 0;
+	w->n_bufs = 0;
+	w->full = w->stop = false;
+	uint8_t *p = room(w, dxgt_record_fixed_size(rec->type));
+	uint8_t *img = room(w, args_len);
+	if (img && !safe_read(img, (uint64_t)(uintptr_t)args, args_len)) {
+		w->len -= args_len;
+		args_len = 0;
 	}
-	p = NULL;
-	/* A record that cannot be encoded (over a format limit) is counted
-	 * with the dropped ones, so that recorded + dropped = made. */
-	if (rc == DXGT_E_TOOBIG && need <= DXGT_MAX_RECORD)
-		p = dxgt__rec_reserve(need);
-	if (!p || dxgt_record_encode(rec, p, need, &need) != 0) {
+	if (img && d && args_len)
+		collect_bufs(w, d, img, args_len, enter);
+	uint8_t *f = room(w, 8u * rec->n_frames);
+	for (uint16_t i = 0; f && i < rec->n_frames; i++)
+		memcpy(f + 8u * i, &rec->frames[i], 8); /* little-endian, as the format */
+	if (w->full)
+		return;
+	rec->args_len = args_len;
+	rec->n_bufs = w->n_bufs;
+	dxgt_record_put_fixed(p, rec, w->len);
+}
+
+/* Build the record in this thread's buffer and commit it. Returns 0, or -1
+ * when it was dropped (counted with the dropped ones, so that recorded +
+ * dropped = made). */
+static int emit(struct dxgt_record *rec, const struct dxgt_call_desc *d, const void *args,
+		uint32_t args_len)
+{
+	size_t avail = 0;
+	uint8_t *p = dxgt__rec_space(&avail);
+	struct build w = {.base = p, .cap = p ? avail : 0};
+	build(&w, rec, d, args, args_len);
+	/* Not enough room: a buffer of the measured size (nearly always one
+	 * more round; the caller's memory may change under us, so a few). */
+	for (int round = 0; w.full && round < 4 && w.len <= DXGT_MAX_RECORD; round++) {
+		p = dxgt__rec_reserve(w.len);
+		if (!p)
+			break;
+		w = (struct build){.base = p, .cap = w.len};
+		build(&w, rec, d, args, args_len);
+	}
+	if (w.full || w.len > DXGT_MAX_RECORD) {
 		dxgt__rec_note_drop(rec->type == DXGT_REC_ENTER);
 		return -1;
 	}
-	dxgt__rec_commit(need);
+	dxgt__rec_commit(w.len);
 	return 0;
-}
-
-static uint32_t image(struct scratch *s, const void *args, uint32_t args_len, bool *ok)
-{
-	long off = grow(s, args_len);
-	*ok = off >= 0 && safe_read(s->data + off, (uint64_t)(uintptr_t)args, args_len);
-	if (!*ok) {
-		s->len = 0;
-		return 0;
-	}
-	return args_len;
 }
 
 bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxgt_call_desc *d,
@@ -450,15 +429,6 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 	bool ok = false;
 	if (!dxgt__rec_start())
 		goto out;
-	struct scratch *s = scratch();
-	if (!s)
-		goto out;
-	s->len = 0;
-	s->n_bufs = 0;
-	bool readable;
-	uint32_t alen = image(s, args, args_len, &readable);
-	if (readable && d)
-		collect_bufs(s, d, 0, alen, true);
 	uint64_t frames[DXGT_MAX_FRAMES];
 	unsigned nf = 0;
 	if (dxgt__cfg.bt == REC_BT_ALL ||
@@ -482,14 +452,12 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 	    .code = code,
 	    .fd = fd,
 	    .object = object,
-	    .args = s->data,
-	    .args_len = alen,
 	    .frames = frames,
 	    .n_frames = (uint16_t)nf,
 	};
 	/* Dropped or failed: no LEAVE either, but the sequence number stays
 	 * the parent of what the call does, as for a recorded call. */
-	c->dropped = emit(&rec, s) < 0;
+	c->dropped = emit(&rec, d, args, args_len) < 0;
 	if (layer != DXGT_LAYER_IOCTL)
 		dxgt__rec_set_parent(c->seq);
 	ok = true;
@@ -509,14 +477,7 @@ void dxgt__rec_leave(struct rec_call *c, int64_t ret, int err, bool has_status, 
 	if (c->dropped || dxgt__rec_busy())
 		return;
 	dxgt__rec_set_busy(true);
-	struct scratch *s = scratch();
-	if (s && dxgt__rec_active()) {
-		s->len = 0;
-		s->n_bufs = 0;
-		bool readable;
-		uint32_t alen = image(s, c->args, c->args_len, &readable);
-		if (readable && c->desc)
-			collect_bufs(s, c->desc, 0, alen, false);
+	if (dxgt__rec_active()) {
 		struct dxgt_record rec = {
 		    .type = DXGT_REC_LEAVE,
 		    .flags = has_status ? DXGT_LEAVE_STATUS : 0,
@@ -528,10 +489,8 @@ void dxgt__rec_leave(struct rec_call *c, int64_t ret, int err, bool has_status, 
 		    .ret = ret,
 		    .err = err,
 		    .status = status,
-		    .args = s->data,
-		    .args_len = alen,
 		};
-		emit(&rec, s);
+		emit(&rec, c->desc, c->args, c->args_len);
 	}
 	dxgt__rec_set_busy(false);
 	errno = saved;

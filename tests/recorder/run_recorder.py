@@ -757,6 +757,71 @@ def t_errno(args):
     finish()
 
 
+def t_buffers(args):
+    """rec_buffers: the record shapes the recorder builds in place."""
+    exe = os.path.join(A.bin, "rec_buffers")
+    d = workdir("rec")
+    p = run([exe], d, profile="wsl2-permissive")
+    show_run("rec_buffers", p)
+    check(p.returncode == 0 and "escapes: 2000, failed: 0" in p.stdout, "rec_buffers ran")
+    path = one_trace(d, "rec_buffers")
+    if not path:
+        finish()
+        return
+    metas, calls = dump(path)
+    calls = calls or []
+    kmt = [c for c in calls if c["layer"] == "d3dkmt"]
+    esc = [c for c in kmt if c["name"] == "D3DKMTEscape"]
+    check(len(calls) == 2 * len(kmt) and all(c.get("returned") for c in calls),
+          "every call of both layers has its LEAVE (%d calls)" % len(calls))
+
+    def bufs(c, side):
+        return (c.get(side) or {}).get("bufs", [])
+
+    # 1. The unreadable page: recorded empty, flagged, both sides, both layers.
+    bad = [c for c in calls if c["name"] in ("D3DKMTEscape", "LX_DXESCAPE")][:2]
+    ok = len(bad) == 2
+    for c in bad:
+        for side in ("in", "out"):
+            b = bufs(c, side)
+            ok = ok and len(b) == 1 and b[0]["flags"] & 2 and b[0]["len"] == 0 \
+                and b[0]["orig_len"] == 64 and b[0].get("hex", "") == ""
+    check(ok, "a payload on an unreadable page: recorded empty with the unreadable flag, "
+          "at both layers, on entry and on return")
+
+    # 2. Bigger than a thread buffer: every byte, at both layers.
+    want = tagged_payload("BIGP", 2, 0, 600 * 1024).hex()
+    big = [c for c in calls if c["name"] in ("D3DKMTEscape", "LX_DXESCAPE")
+           and any(b["orig_len"] == 600 * 1024 for b in bufs(c, "in"))]
+    check(len(big) == 2 and all(bufs(c, "in")[0]["len"] == 600 * 1024
+                                and bufs(c, "in")[0]["flags"] == 0
+                                and bufs(c, "in")[0].get("hex") == want for c in big),
+          "a 600 KiB payload (more than a thread buffer) recorded whole at both layers")
+
+    # 3. Two levels: the array, then each element's private data.
+    ca = [c for c in calls if c["name"] in ("D3DKMTCreateAllocation2", "LX_DXCREATEALLOCATION")]
+    ok = len(ca) == 2
+    for c in ca:
+        b = bufs(c, "in")
+        lv1 = [x for x in b if x["level"] == 1]
+        ok = ok and len(b) == 4 and b[0]["name"] == "allocation_info" and b[0]["len"] == 3 * 96
+        for i, x in enumerate(lv1):
+            ok = ok and x["elem"] == i and x["hex"] == tagged_payload("ALOC", 3, i, 16 + 16 * i).hex()
+        ok = ok and len(lv1) == 3
+        o = bufs(c, "out")
+        ok = ok and len(o) == 1 and o[0]["name"] == "allocation_info" and o[0]["level"] == 0
+    check(ok, "CreateAllocation2: the allocation array and each element's private data "
+          "(level 1, input only) at both layers")
+
+    # 4. The run of small escapes: every one, in order, with its bytes.
+    small = [c for c in esc if tag_of(c) and tag_of(c)[0] == "SMAL"]
+    check(len(small) == 2000 and all(tag_of(c)[2] == i and buf_hex(c, "in", "priv_drv_data")
+                                     == tagged_payload("SMAL", 4, i, 64).hex()
+                                     for i, c in enumerate(small)),
+          "2,000 small escapes recorded in order with their bytes (%d found)" % len(small))
+    finish()
+
+
 def t_unwritable(args):
     kind = args[0]
     exe = os.path.join(A.examples, "npu-probe")
@@ -873,7 +938,7 @@ def t_record(args):
 TESTS = {
     "probe": t_probe, "dlopen": t_dlopen, "threads": t_threads, "crash": t_crash,
     "sigkill": t_sigkill, "fork": t_fork, "exec": t_exec, "transparent": t_transparent,
-    "clinfo": t_clinfo, "errno": t_errno, "unwritable": t_unwritable, "mode": t_mode,
+    "clinfo": t_clinfo, "errno": t_errno, "buffers": t_buffers, "unwritable": t_unwritable, "mode": t_mode,
     "options": t_options, "record": t_record,
 }
 

@@ -61,25 +61,82 @@ static size_t encoded_size(const struct dxgt_record *rec)
 	return n;
 }
 
+void dxgt_record_put_buf_hdr(uint8_t *p, const struct dxgt_rec_buf *b)
+{
+	memset(p, 0, DXGT__BUF_HDR);
+	dxgt__put_le(p, 0, b->desc, 2);
+	p[2] = b->level;
+	p[3] = b->flags;
+	dxgt__put_le(p, 4, b->elem, 4);
+	dxgt__put_le(p, 8, b->orig_len, 4);
+	dxgt__put_le(p, 12, b->len, 4);
+	dxgt__put_le(p, 16, b->addr, 8);
+	dxgt__put_le(p, 24, b->parent, 2);
+}
+
 static uint8_t *put_bufs(uint8_t *p, const struct dxgt_record *rec)
 {
 	for (uint16_t i = 0; i < rec->n_bufs; i++) {
 		const struct dxgt_rec_buf *b = &rec->bufs[i];
-		memset(p, 0, DXGT__BUF_HDR);
-		dxgt__put_le(p, 0, b->desc, 2);
-		p[2] = b->level;
-		p[3] = b->flags;
-		dxgt__put_le(p, 4, b->elem, 4);
-		dxgt__put_le(p, 8, b->orig_len, 4);
-		dxgt__put_le(p, 12, b->len, 4);
-		dxgt__put_le(p, 16, b->addr, 8);
-		dxgt__put_le(p, 24, b->parent, 2);
+		dxgt_record_put_buf_hdr(p, b);
 		p += DXGT__BUF_HDR;
 		if (b->len)
 			memcpy(p, b->data, b->len);
 		p += b->len;
 	}
 	return p;
+}
+
+size_t dxgt_record_fixed_size(uint16_t type)
+{
+	switch (type) {
+	case DXGT_REC_ENTER:
+		return DXGT__REC_HDR + DXGT__ENTER_FIXED;
+	case DXGT_REC_LEAVE:
+		return DXGT__REC_HDR + DXGT__LEAVE_FIXED;
+	default:
+		return 0;
+	}
+}
+
+static void put_hdr(uint8_t *p, const struct dxgt_record *rec, size_t total)
+{
+	dxgt__put_le(p, 0, rec->type, 2);
+	dxgt__put_le(p, 2, rec->flags, 2);
+	dxgt__put_le(p, 4, total, 4);
+}
+
+void dxgt_record_put_fixed(uint8_t *p, const struct dxgt_record *rec, size_t total)
+{
+	put_hdr(p, rec, total);
+	p += DXGT__REC_HDR;
+	if (rec->type == DXGT_REC_ENTER) {
+		memset(p, 0, DXGT__ENTER_FIXED);
+		dxgt__put_le(p, 0, rec->seq, 8);
+		dxgt__put_le(p, 8, rec->time_ns, 8);
+		dxgt__put_le(p, 16, rec->parent_seq, 8);
+		dxgt__put_le(p, 24, rec->tid, 4);
+		p[28] = rec->layer;
+		dxgt__put_le(p, 30, rec->call_id, 2);
+		dxgt__put_le(p, 32, rec->code, 4);
+		dxgt__put_le(p, 36, (uint32_t)rec->fd, 4);
+		dxgt__put_le(p, 40, rec->object, 8);
+		dxgt__put_le(p, 48, rec->args_len, 4);
+		dxgt__put_le(p, 52, rec->n_bufs, 2);
+		dxgt__put_le(p, 54, rec->n_frames, 2);
+	} else if (rec->type == DXGT_REC_LEAVE) {
+		memset(p, 0, DXGT__LEAVE_FIXED);
+		dxgt__put_le(p, 0, rec->seq, 8);
+		dxgt__put_le(p, 8, rec->time_ns, 8);
+		dxgt__put_le(p, 16, rec->tid, 4);
+		p[20] = rec->layer;
+		dxgt__put_le(p, 22, rec->call_id, 2);
+		dxgt__put_le(p, 24, (uint64_t)rec->ret, 8);
+		dxgt__put_le(p, 32, (uint32_t)rec->err, 4);
+		dxgt__put_le(p, 36, rec->status, 4);
+		dxgt__put_le(p, 40, rec->args_len, 4);
+		dxgt__put_le(p, 44, rec->n_bufs, 2);
+	}
 }
 
 int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, size_t *needed)
@@ -108,52 +165,21 @@ int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, 
 		return DXGT_E_TOOBIG;
 
 	uint8_t *p = buf;
-	dxgt__put_le(p, 0, rec->type, 2);
-	dxgt__put_le(p, 2, rec->flags, 2);
-	dxgt__put_le(p, 4, n, 4);
-	p += DXGT__REC_HDR;
 	switch (rec->type) {
 	case DXGT_REC_ENTER:
-		memset(p, 0, DXGT__ENTER_FIXED);
-		dxgt__put_le(p, 0, rec->seq, 8);
-		dxgt__put_le(p, 8, rec->time_ns, 8);
-		dxgt__put_le(p, 16, rec->parent_seq, 8);
-		dxgt__put_le(p, 24, rec->tid, 4);
-		p[28] = rec->layer;
-		dxgt__put_le(p, 30, rec->call_id, 2);
-		dxgt__put_le(p, 32, rec->code, 4);
-		dxgt__put_le(p, 36, (uint32_t)rec->fd, 4);
-		dxgt__put_le(p, 40, rec->object, 8);
-		dxgt__put_le(p, 48, rec->args_len, 4);
-		dxgt__put_le(p, 52, rec->n_bufs, 2);
-		dxgt__put_le(p, 54, rec->n_frames, 2);
-		p += DXGT__ENTER_FIXED;
+	case DXGT_REC_LEAVE:
+		dxgt_record_put_fixed(p, rec, n);
+		p += dxgt_record_fixed_size(rec->type);
 		if (rec->args_len)
 			memcpy(p, rec->args, rec->args_len);
 		p += rec->args_len;
 		p = put_bufs(p, rec);
-		for (uint16_t i = 0; i < rec->n_frames; i++, p += 8)
+		for (uint16_t i = 0; i < rec->n_frames && rec->type == DXGT_REC_ENTER; i++, p += 8)
 			dxgt__put_le(p, 0, rec->frames[i], 8);
 		break;
-	case DXGT_REC_LEAVE:
-		memset(p, 0, DXGT__LEAVE_FIXED);
-		dxgt__put_le(p, 0, rec->seq, 8);
-		dxgt__put_le(p, 8, rec->time_ns, 8);
-		dxgt__put_le(p, 16, rec->tid, 4);
-		p[20] = rec->layer;
-		dxgt__put_le(p, 22, rec->call_id, 2);
-		dxgt__put_le(p, 24, (uint64_t)rec->ret, 8);
-		dxgt__put_le(p, 32, (uint32_t)rec->err, 4);
-		dxgt__put_le(p, 36, rec->status, 4);
-		dxgt__put_le(p, 40, rec->args_len, 4);
-		dxgt__put_le(p, 44, rec->n_bufs, 2);
-		p += DXGT__LEAVE_FIXED;
-		if (rec->args_len)
-			memcpy(p, rec->args, rec->args_len);
-		p += rec->args_len;
-		p = put_bufs(p, rec);
-		break;
 	case DXGT_REC_META:
+		put_hdr(p, rec, n);
+		p += DXGT__REC_HDR;
 		memset(p, 0, DXGT__META_FIXED);
 		dxgt__put_le(p, 0, rec->meta_kind, 2);
 		dxgt__put_le(p, 2, rec->n_fields, 2);
@@ -178,6 +204,8 @@ int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, 
 		}
 		break;
 	default:
+		put_hdr(p, rec, n);
+		p += DXGT__REC_HDR;
 		if (rec->raw_len)
 			memcpy(p, rec->raw, rec->raw_len);
 		p += rec->raw_len;

@@ -135,6 +135,21 @@ struct dxgt_record {
  * counts over the limits. Async-signal-safe; does not allocate. */
 int dxgt_record_encode(const struct dxgt_record *rec, uint8_t *buf, size_t cap, size_t *needed);
 
+/* Building an ENTER or LEAVE record in place, for a writer that copies
+ * the argument image and the buffers straight to where they belong (the
+ * recorder). The layout is dxgt_record_encode's: the header and fixed part
+ * (dxgt_record_fixed_size(type) bytes), the argument image, each buffer as
+ * a DXGT_RECORD_BUF_HDR-byte header (dxgt_record_put_buf_hdr; its data
+ * pointer is not used) followed by its len bytes, then for ENTER 8 bytes
+ * per frame, little-endian. dxgt_record_put_fixed writes the header and
+ * fixed part from rec's scalar fields (args_len, n_bufs and n_frames
+ * included) and the record's total size; it reads no pointer in rec.
+ * dxgt_record_fixed_size returns 0 for other types. */
+#define DXGT_RECORD_BUF_HDR 32u
+size_t dxgt_record_fixed_size(uint16_t type);
+void dxgt_record_put_fixed(uint8_t *p, const struct dxgt_record *rec, size_t total);
+void dxgt_record_put_buf_hdr(uint8_t *p, const struct dxgt_rec_buf *b);
+
 /* Whether n bytes are well-formed UTF-8 (no overlong forms, surrogates or
  * values past U+10FFFF): the rule for META string values; text that breaks
  * it is written as bytes. */
