@@ -77,6 +77,7 @@ static struct {
 	struct tbuf *full, **full_tail;
 	struct tbuf *pool;
 	uint64_t mem;
+	uint64_t budget; /* for thread buffers: the cap less the writer's own memory */
 	struct tstate *_Atomic threads;
 	pthread_t writer;
 	bool writer_up, stop;
@@ -250,7 +251,7 @@ static struct tbuf *get_buffer(size_t need)
 			return b;
 		}
 		/* Waiting helps only if the writer has something to free. */
-		if (G.mem + size <= dxgt__cfg.buffer_cap || (!G.full && !G.pool) || !G.writer_up) {
+		if (G.mem + size <= G.budget || (!G.full && !G.pool) || !G.writer_up) {
 			struct tbuf *b = calloc(1, sizeof(*b));
 			uint8_t *d = b ? malloc(size) : NULL;
 			if (!d) {
@@ -455,7 +456,7 @@ static void recycle(const struct drain *d)
 		if (!d->p[i].recycle)
 			continue;
 		freed = true;
-		if (b->cap == TBUF_SIZE && G.mem <= dxgt__cfg.buffer_cap) {
+		if (b->cap == TBUF_SIZE && G.mem <= G.budget) {
 			atomic_store(&b->committed, 0);
 			b->taken = 0;
 			b->next = G.pool;
@@ -835,9 +836,17 @@ static int open_trace(void)
 	if (fd < 0)
 		return DXGT_E_IO;
 	fchmod(fd, 0600); /* an existing file keeps its mode under O_TRUNC */
-	/* Chunks the size of a thread buffer: a buffer the writer takes whole
-	 * is compressed in place (see writer.c), not copied first. */
+	/* DXGTRACE_BUFFER bounds all the memory records take until they are
+	 * written: the thread buffers get what the writer (its chunk, the
+	 * compressed copy, the zstd context) leaves. Under 32 MiB, chunks are
+	 * the size of a thread buffer, so that the writer's share stays
+	 * small; above, 1 MiB chunks compress a little better. */
 	struct dxgt_writer_opts o = {.level = dxgt__cfg.level};
+	if (dxgt__cfg.buffer_cap < (32ull << 20))
+		o.chunk_bytes = TBUF_SIZE;
+	uint64_t fixed = dxgt_writer_memory(&o, TBUF_SIZE);
+	G.budget =
+	    dxgt__cfg.buffer_cap > fixed + TBUF_SIZE ? dxgt__cfg.buffer_cap - fixed : TBUF_SIZE;
 	int rc = dxgt_writer_open_fd(&G.w, fd, &o);
 	if (rc < 0)
 		syscall(SYS_close, fd);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_estimateCCtxSize_usingCParams, in every 1.5 */
 #include <zstd.h>
 
 #include "dxgt/error.h"
@@ -265,9 +266,9 @@ int dxgt_writer_add_encoded(struct dxgt_writer *w, const void *bytes, size_t len
 			return rc;
 	}
 	if (w->raw_len + len > w->raw_cap) {
-		size_t n = w->raw_cap ? w->raw_cap : 4096;
-		while (n < w->raw_len + len)
-			n *= 2;
+		/* What is needed, in 64 KiB steps: at most a chunk plus the
+		 * largest piece added (dxgt_writer_memory counts on it). */
+		size_t n = (w->raw_len + len + 0xffffu) & ~(size_t)0xffffu;
 		uint8_t *r = realloc(w->raw, n);
 		if (!r)
 			return DXGT_E_NOMEM;
@@ -333,6 +334,21 @@ int dxgt_writer_emergency(struct dxgt_writer *w, const void *bytes, size_t len)
 	if (rc < 0)
 		w->err = rc;
 	return rc;
+}
+
+size_t dxgt_writer_memory(const struct dxgt_writer_opts *opts, size_t piece)
+{
+	size_t chunk = opts && opts->chunk_bytes ? opts->chunk_bytes : (1u << 20);
+	if (chunk > DXGT_MAX_CHUNK_RAW)
+		chunk = DXGT_MAX_CHUNK_RAW;
+	int level = opts && opts->level ? opts->level : 1;
+	size_t raw = ((chunk + piece + 0xffffu) & ~(size_t)0xffffu);
+	size_t n = raw;
+	if (!(opts && opts->no_compress)) {
+		n += ZSTD_compressBound(raw);
+		n += ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(level, raw, 0));
+	}
+	return n;
 }
 
 int dxgt_writer_fd(const struct dxgt_writer *w)

@@ -174,6 +174,11 @@ int dxgt_writer_open(struct dxgt_writer **out, const char *path,
 		     const struct dxgt_writer_opts *opts);
 /* Same on an open descriptor, which the writer owns and closes. */
 int dxgt_writer_open_fd(struct dxgt_writer **out, int fd, const struct dxgt_writer_opts *opts);
+/* The memory a writer with these options holds while it runs (its chunk
+ * buffer, the compressed copy, the zstd context) when no single call of
+ * dxgt_writer_add_encoded passes more than piece bytes: what a caller that
+ * bounds its own memory must leave for it. */
+size_t dxgt_writer_memory(const struct dxgt_writer_opts *opts, size_t piece);
 /* Append one record (copied). Call records must carry seq >= 1. */
 int dxgt_writer_add(struct dxgt_writer *w, const struct dxgt_record *rec);
 /* Append records already encoded with dxgt_record_encode (copied, not
