@@ -502,6 +502,9 @@ static void load_misc(void)
 	v = env("DXGTRACE_ALWAYS");
 	if (v && parse_bool(v, &dxgt__cfg.always) < 0)
 		bad("DXGTRACE_ALWAYS: '%.60s' is not 1 or 0; using 0", v);
+	v = env("DXGTRACE_DISCARD");
+	if (v && parse_bool(v, &dxgt__cfg.discard) < 0)
+		bad("DXGTRACE_DISCARD: '%.60s' is not 1 or 0; using 0", v);
 	v = env("DXGTRACE_LEVEL");
 	uint64_t lvl;
 	if (v && (parse_uint(v, v + strlen(v), MAX_LEVEL, &lvl) < 0 || lvl < 1))

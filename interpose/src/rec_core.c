@@ -806,10 +806,11 @@ static void options_meta(void)
 	    U64("buffer", dxgt__cfg.buffer_cap),
 	    STR("on_full", dxgt__cfg.drop ? "drop" : "wait"),
 	    U64("level", dxgt__cfg.level),
+	    U64("discard", 1), /* last: written only when records are discarded */
 	};
 #undef STR
 #undef U64
-	dxgt__rec_meta(DXGT_META_OPTIONS, f, sizeof(f) / sizeof(f[0]));
+	dxgt__rec_meta(DXGT_META_OPTIONS, f, sizeof(f) / sizeof(f[0]) - (dxgt__cfg.discard ? 0 : 1));
 }
 
 static int open_trace(void)

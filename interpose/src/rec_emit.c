@@ -411,7 +411,8 @@ static int emit(struct dxgt_record *rec, const struct dxgt_call_desc *d, const v
 		dxgt__rec_note_drop(rec->type == DXGT_REC_ENTER);
 		return -1;
 	}
-	dxgt__rec_commit(w.len);
+	if (!dxgt__cfg.discard) /* DXGTRACE_DISCARD: built, then forgotten */
+		dxgt__rec_commit(w.len);
 	return 0;
 }
 

@@ -56,6 +56,7 @@ struct rec_config {
 	uint64_t buffer_cap;  /* DXGTRACE_BUFFER: bytes of records held in memory */
 	bool drop;	      /* DXGTRACE_ON_FULL=drop */
 	bool always;	      /* DXGTRACE_ALWAYS: create the file even with no dxg call */
+	bool discard;	      /* DXGTRACE_DISCARD (measurement): build records, keep none */
 	int level;	      /* DXGTRACE_LEVEL: zstd level */
 	char report[4096];    /* DXGTRACE_REPORT: file the recorder appends its outputs to */
 	bool disabled;	      /* DXGTRACE_DISABLE, or this process is not followed */
