@@ -887,6 +887,18 @@ def t_options(args):
         check(len(opts) == 1 and opts[0]["fields"].get("layers") == "d3dkmt"
               and opts[0]["fields"].get("backtrace") == "all" and opts[0]["fields"].get("max_payload") == 100,
               "the options record says so: %s" % (opts[0]["fields"] if opts else None))
+        check(opts and "discard" not in opts[0]["fields"], "no discard field unless asked for")
+    # DXGTRACE_DISCARD=1 (measurement): the program runs as usual, the trace
+    # keeps its metadata and no call, and says why.
+    d2 = workdir("discard")
+    p2 = run([exe], d2, env={"DXGTRACE_DISCARD": "1"})
+    path = one_trace(d2, "npu-probe")
+    if path:
+        metas, calls = dump(path)
+        opts = [m for m in metas or [] if m["meta"] == "options"]
+        check(p2.returncode == p.returncode and p2.stdout == p.stdout and calls == []
+              and len(opts) == 1 and opts[0]["fields"].get("discard") == 1,
+              "DXGTRACE_DISCARD=1: same run, no call kept, the options record says discard=1")
     finish()
 
 
