@@ -113,7 +113,7 @@ static const char usage[] =
     "  DXGTRACE_DEBUG        --debug          0 (1: debug log on stderr)\n"
     "  DXGTRACE_LOG                           the debug log to this file instead\n"
     "  DXGTRACE_ALWAYS       --always         0\n"
-    "  DXGTRACE_LEVEL                         1 (zstd level, 1-19)\n"
+    "  DXGTRACE_LEVEL                         1 (zstd level, 1-19; -1 to -50: fast)\n"
     "  DXGTRACE_DISABLE                       0 (1: record nothing; record clears it)\n"
     "  DXGTRACE_REPORT                        set by record: where the recorder\n"
     "                                         lists the traces it writes\n"

@@ -53,6 +53,7 @@
 #define MIN_BUFFER (1ull << 20)
 #define DEFAULT_LEVEL 1
 #define MAX_LEVEL 19
+#define MIN_FAST_LEVEL 50 /* zstd's fast levels: -1 to -50 */
 #define ALL_LAYERS                                                                                 \
 	((1u << DXGT_LAYER_D3DKMT) | (1u << DXGT_LAYER_DXCORE) | (1u << DXGT_LAYER_IOCTL))
 
@@ -507,10 +508,16 @@ static void load_misc(void)
 		bad("DXGTRACE_DISCARD: '%.60s' is not 1 or 0; using 0", v);
 	v = env("DXGTRACE_LEVEL");
 	uint64_t lvl;
-	if (v && (parse_uint(v, v + strlen(v), MAX_LEVEL, &lvl) < 0 || lvl < 1))
-		bad("DXGTRACE_LEVEL: '%.60s' is not a zstd level from 1 to 19; using 1", v);
+	bool fast = v && v[0] == '-';
+	const char *digits = fast ? v + 1 : v;
+	if (v && (parse_uint(digits, digits + strlen(digits), fast ? MIN_FAST_LEVEL : MAX_LEVEL,
+			     &lvl) < 0 ||
+		  lvl < 1))
+		bad("DXGTRACE_LEVEL: '%.60s' is not a zstd level from 1 to 19 or a fast level from "
+		    "-1 to -50; using 1",
+		    v);
 	else if (v)
-		dxgt__cfg.level = (int)lvl;
+		dxgt__cfg.level = fast ? -(int)lvl : (int)lvl;
 	v = env("DXGTRACE_REPORT");
 	if (v && make_absolute(v, "", dxgt__cfg.report, sizeof(dxgt__cfg.report)) < 0) {
 		dxgt__cfg.report[0] = '\0';

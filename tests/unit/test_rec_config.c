@@ -37,7 +37,7 @@ static const char *const vars[] = {
     "DXGTRACE_OUTPUT", "DXGTRACE_BACKTRACE", "DXGTRACE_MAX_PAYLOAD", "DXGTRACE_FOLLOW",
     "DXGTRACE_LAYERS", "DXGTRACE_DEVICE",    "DXGTRACE_DEBUG",	     "DXGTRACE_LOG",
     "DXGTRACE_BUFFER", "DXGTRACE_ON_FULL",   "DXGTRACE_ALWAYS",	     "DXGTRACE_LEVEL",
-    "DXGTRACE_REPORT", "DXGTRACE_DISABLE",   "DXGTRACE_ROOT_PID",
+    "DXGTRACE_REPORT", "DXGTRACE_DISABLE",   "DXGTRACE_ROOT_PID",    "DXGTRACE_DISCARD",
 };
 
 static char tmpdir[512];
@@ -375,12 +375,20 @@ static void test_flags_and_level(void **state)
 	assert_false(dxgt__cfg.always);
 	expect_bad("DXGTRACE_ALWAYS", "2");
 	assert_false(dxgt__cfg.always);
+	expect_good("DXGTRACE_DISCARD", "1");
+	assert_true(dxgt__cfg.discard);
+	expect_bad("DXGTRACE_DISCARD", "maybe");
+	assert_false(dxgt__cfg.discard);
 
 	expect_good("DXGTRACE_LEVEL", "19");
 	assert_int_equal(dxgt__cfg.level, 19);
 	expect_good("DXGTRACE_LEVEL", "3");
 	assert_int_equal(dxgt__cfg.level, 3);
-	static const char *const bad[] = {"0", "20", "x", "-1", "3.5"};
+	expect_good("DXGTRACE_LEVEL", "-1");
+	assert_int_equal(dxgt__cfg.level, -1);
+	expect_good("DXGTRACE_LEVEL", "-50");
+	assert_int_equal(dxgt__cfg.level, -50);
+	static const char *const bad[] = {"0", "20", "x", "-0", "-51", "--1", "-", "+3", "3.5"};
 	for (size_t i = 0; i < N(bad); i++) {
 		expect_bad("DXGTRACE_LEVEL", bad[i]);
 		assert_int_equal(dxgt__cfg.level, 1);
