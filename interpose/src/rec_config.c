@@ -504,8 +504,13 @@ static void load_misc(void)
 	if (v && parse_bool(v, &dxgt__cfg.always) < 0)
 		bad("DXGTRACE_ALWAYS: '%.60s' is not 1 or 0; using 0", v);
 	v = env("DXGTRACE_DISCARD");
-	if (v && parse_bool(v, &dxgt__cfg.discard) < 0)
-		bad("DXGTRACE_DISCARD: '%.60s' is not 1 or 0; using 0", v);
+	bool on = false;
+	if (v && strcasecmp(v, "writer") == 0)
+		dxgt__cfg.discard = REC_DISCARD_WRITER;
+	else if (v && parse_bool(v, &on) < 0)
+		bad("DXGTRACE_DISCARD: '%.60s' is not 1, 0 or writer; using 0", v);
+	else if (on)
+		dxgt__cfg.discard = REC_DISCARD_BUILT;
 	v = env("DXGTRACE_LEVEL");
 	uint64_t lvl;
 	bool fast = v && v[0] == '-';

@@ -364,6 +364,16 @@ void dxgt__rec_commit(size_t len)
 	atomic_store_explicit(&b->committed, c + len, memory_order_release);
 }
 
+int dxgt__rec_write_direct(const struct dxgt_record *rec)
+{
+	if (atomic_load(&state) != ST_RECORDING || !G.w)
+		return -1;
+	pthread_mutex_lock(&G.io);
+	int rc = dxgt_writer_add(G.w, rec);
+	pthread_mutex_unlock(&G.io);
+	return rc < 0 ? -1 : 0;
+}
+
 int dxgt__rec_append(const void *bytes, size_t len)
 {
 	uint8_t *p = dxgt__rec_reserve(len);
@@ -448,6 +458,8 @@ static int collect(struct drain *d)
 /* Under G.io. */
 static int write_pieces(const struct drain *d)
 {
+	if (dxgt__cfg.discard == REC_DISCARD_WRITER)
+		return 0; /* dropped unread (the metadata went straight to the file) */
 	for (size_t i = 0; i < d->n; i++) {
 		const struct piece *p = &d->p[i];
 		if (p->to > p->from) {
@@ -828,7 +840,8 @@ static void options_meta(void)
 	    STR("on_full", dxgt__cfg.drop ? "drop" : "wait"),
 	    {"level", dxgt__cfg.level < 0 ? DXGT_VAL_I64 : DXGT_VAL_U64,
 	     (uint64_t)(int64_t)dxgt__cfg.level, NULL, 0},
-	    U64("discard", 1), /* last: written only when records are discarded */
+	    STR("discard", dxgt__cfg.discard == REC_DISCARD_WRITER ? "writer" : "built"),
+	    /* last: written only when records are discarded */
 	};
 #undef STR
 #undef U64

@@ -411,7 +411,7 @@ static int emit(struct dxgt_record *rec, const struct dxgt_call_desc *d, const v
 		dxgt__rec_note_drop(rec->type == DXGT_REC_ENTER);
 		return -1;
 	}
-	if (!dxgt__cfg.discard) /* DXGTRACE_DISCARD: built, then forgotten */
+	if (dxgt__cfg.discard != REC_DISCARD_BUILT) /* DXGTRACE_DISCARD=1: built, then forgotten */
 		dxgt__rec_commit(w.len);
 	return 0;
 }
@@ -507,6 +507,8 @@ int dxgt__rec_meta(enum dxgt_meta_kind kind, const struct dxgt_meta_field *field
 	    .fields = fields,
 	    .n_fields = (uint16_t)n,
 	};
+	if (dxgt__cfg.discard == REC_DISCARD_WRITER)
+		return dxgt__rec_write_direct(&rec);
 	size_t need = 0;
 	int rc = dxgt_record_encode(&rec, NULL, 0, &need);
 	if ((rc != 0 && rc != DXGT_E_TOOBIG) || need > DXGT_MAX_RECORD)

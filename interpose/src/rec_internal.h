@@ -56,7 +56,7 @@ struct rec_config {
 	uint64_t buffer_cap;  /* DXGTRACE_BUFFER: bytes of records held in memory */
 	bool drop;	      /* DXGTRACE_ON_FULL=drop */
 	bool always;	      /* DXGTRACE_ALWAYS: create the file even with no dxg call */
-	bool discard;	      /* DXGTRACE_DISCARD (measurement): build records, keep none */
+	int discard;	      /* DXGTRACE_DISCARD (measurement): REC_DISCARD_* */
 	int level;	      /* DXGTRACE_LEVEL: zstd level */
 	char report[4096];    /* DXGTRACE_REPORT: file the recorder appends its outputs to */
 	bool disabled;	      /* DXGTRACE_DISABLE, or this process is not followed */
@@ -93,6 +93,13 @@ void dxgt__rec_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- calls (rec_core.c, rec_emit.c) ---- */
 
 /* One call in flight on this thread, on the caller's stack. */
+/* DXGTRACE_DISCARD, for measuring where the recorder's time goes. */
+enum {
+	REC_DISCARD_NONE,
+	REC_DISCARD_BUILT,  /* 1: each record is built, then dropped at once */
+	REC_DISCARD_WRITER, /* writer: handed to the writer thread, which drops it unread */
+};
+
 struct rec_call {
 	uint64_t seq;			   /* 0: not recorded; the hook just calls through */
 	uint64_t saved;			   /* the thread's parent before this call */
@@ -141,6 +148,9 @@ int dxgt__rec_append(const void *bytes, size_t len);
  * record in place, or NULL (then use dxgt__rec_append). Commit it with
  * dxgt__rec_commit(len_used). */
 uint8_t *dxgt__rec_reserve(size_t len);
+/* Write rec to the file now, under the writer's lock, bypassing the thread
+ * buffers (DXGTRACE_DISCARD=writer keeps its metadata this way). 0 or -1. */
+int dxgt__rec_write_direct(const struct dxgt_record *rec);
 void dxgt__rec_commit(size_t len);
 /* The free room of this thread's current buffer (*avail bytes at the
  * pointer returned), to encode a record in place without knowing its size

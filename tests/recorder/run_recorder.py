@@ -897,8 +897,19 @@ def t_options(args):
         metas, calls = dump(path)
         opts = [m for m in metas or [] if m["meta"] == "options"]
         check(p2.returncode == p.returncode and p2.stdout == p.stdout and calls == []
-              and len(opts) == 1 and opts[0]["fields"].get("discard") == 1,
-              "DXGTRACE_DISCARD=1: same run, no call kept, the options record says discard=1")
+              and len(opts) == 1 and opts[0]["fields"].get("discard") == "built",
+              "DXGTRACE_DISCARD=1: same run, no call kept, the options record says discard=built")
+    d3 = workdir("discard-writer")
+    p3 = run([exe], d3, env={"DXGTRACE_DISCARD": "writer"})
+    path = one_trace(d3, "npu-probe")
+    if path:
+        metas, calls = dump(path)
+        kinds = sorted(set(m["meta"] for m in metas or []))
+        opts = [m for m in metas or [] if m["meta"] == "options"]
+        check(p3.returncode == p.returncode and p3.stdout == p.stdout and calls == []
+              and "process" in kinds and len(opts) == 1
+              and opts[0]["fields"].get("discard") == "writer",
+              "DXGTRACE_DISCARD=writer: same run, no call kept, the metadata kept (%s)" % kinds)
     finish()
 
 

@@ -376,9 +376,11 @@ static void test_flags_and_level(void **state)
 	expect_bad("DXGTRACE_ALWAYS", "2");
 	assert_false(dxgt__cfg.always);
 	expect_good("DXGTRACE_DISCARD", "1");
-	assert_true(dxgt__cfg.discard);
+	assert_int_equal(dxgt__cfg.discard, REC_DISCARD_BUILT);
+	expect_good("DXGTRACE_DISCARD", "writer");
+	assert_int_equal(dxgt__cfg.discard, REC_DISCARD_WRITER);
 	expect_bad("DXGTRACE_DISCARD", "maybe");
-	assert_false(dxgt__cfg.discard);
+	assert_int_equal(dxgt__cfg.discard, REC_DISCARD_NONE);
 
 	expect_good("DXGTRACE_LEVEL", "19");
 	assert_int_equal(dxgt__cfg.level, 19);
