@@ -875,12 +875,16 @@ static int open_trace(void)
 	fchmod(fd, 0600); /* an existing file keeps its mode under O_TRUNC */
 	/* DXGTRACE_BUFFER bounds all the memory records take until they are
 	 * written: the thread buffers get what the writer (its chunk, the
-	 * compressed copy, the zstd context) leaves. Under 32 MiB, chunks are
-	 * the size of a thread buffer, so that the writer's share stays
-	 * small; above, 1 MiB chunks compress a little better. */
+	 * compressed copy, the zstd context) leaves. Chunks are an eighth of
+	 * the cap, from 256 KiB to 1 MiB: a small cap leaves room for
+	 * buffers, a larger chunk compresses better (zstd finds a payload
+	 * repeated at entry and return, and at both layers, only within a
+	 * chunk). */
 	struct dxgt_writer_opts o = {.level = dxgt__cfg.level};
-	if (dxgt__cfg.buffer_cap < (32ull << 20))
-		o.chunk_bytes = TBUF_SIZE;
+	uint64_t chunk = dxgt__cfg.buffer_cap / 8;
+	o.chunk_bytes = chunk < TBUF_SIZE    ? TBUF_SIZE
+			: chunk > (1u << 20) ? (1u << 20)
+					     : (uint32_t)chunk;
 	uint64_t fixed = dxgt_writer_memory(&o, TBUF_SIZE);
 	G.budget =
 	    dxgt__cfg.buffer_cap > fixed + TBUF_SIZE ? dxgt__cfg.buffer_cap - fixed : TBUF_SIZE;
