@@ -894,7 +894,6 @@ static int open_trace(void)
 	return rc;
 }
 
-static void finish(void);
 
 bool dxgt__rec_start(void)
 {
@@ -932,7 +931,10 @@ bool dxgt__rec_start(void)
 	if (!G.atfork) {
 		G.atfork = true;
 		pthread_atfork(fork_prepare, fork_parent, fork_child);
-		atexit(finish);
+		/* No atexit(finish): handlers registered before the first
+		 * call (a runtime's static destructors) would run after it,
+		 * and their calls would be lost. exit() finishes the trace
+		 * in rec_fini, after every handler. */
 	}
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -1027,11 +1029,6 @@ out:
 	pthread_mutex_unlock(&G.start);
 	busy = was_busy;
 	errno = saved;
-}
-
-static void finish(void)
-{
-	finish_as(false);
 }
 
 void dxgt__rec_before_exec(void)

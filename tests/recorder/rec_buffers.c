@@ -12,7 +12,9 @@
  *   3. CreateAllocation2 with three allocations, each with its own private
  *      data (a second level of buffers, found through the first);
  *   4. a run of 2,000 64-byte escapes, so that records straddle the
- *      thread buffers' ends.
+ *      thread buffers' ends;
+ *   5. an escape from an atexit handler registered before the first call,
+ *      as a runtime's static destructors are (it must be in the trace).
  * Prints one "D3DKMT<name>(what) = 0x%08X" line per call.
  *
  * Needs the mock host (DXGMOCK_PROFILE=wsl2-permissive) for libdxcore.so.
@@ -27,9 +29,17 @@
 #define N_ALLOC 3u
 #define N_SMALL 2000u
 
+static struct rec_kmt k;
+
+static void at_exit_escape(void)
+{
+	if (k.device)
+		rec_escape(&k, 32, "EXIT", 5, 0, true);
+}
+
 int main(void)
 {
-	struct rec_kmt k;
+	atexit(at_exit_escape);
 	if (rec_kmt_load(&k, "libdxcore.so", RTLD_NOW | RTLD_LOCAL) != 0 || rec_kmt_open(&k) != 0)
 		return 2;
 	void *sym = dlsym(k.lib, "D3DKMTCreateAllocation2");

@@ -819,6 +819,13 @@ def t_buffers(args):
                                      == tagged_payload("SMAL", 4, i, 64).hex()
                                      for i, c in enumerate(small)),
           "2,000 small escapes recorded in order with their bytes (%d found)" % len(small))
+
+    # 5. The escape an early atexit handler makes, after main returned.
+    last = kmt[-1] if kmt else {}
+    check(tag_of(last) == ("EXIT", 5, 0, 32) and last.get("returned")
+          and calls[-1]["name"] == "LX_DXESCAPE",
+          "an escape from an atexit handler registered before the first call is recorded, "
+          "with its ioctl")
     finish()
 
 
