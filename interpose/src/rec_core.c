@@ -894,7 +894,6 @@ static int open_trace(void)
 	return rc;
 }
 
-
 bool dxgt__rec_start(void)
 {
 	int s = atomic_load_explicit(&state, memory_order_acquire);
@@ -931,10 +930,10 @@ bool dxgt__rec_start(void)
 	if (!G.atfork) {
 		G.atfork = true;
 		pthread_atfork(fork_prepare, fork_parent, fork_child);
-		/* No atexit(finish): handlers registered before the first
-		 * call (a runtime's static destructors) would run after it,
-		 * and their calls would be lost. exit() finishes the trace
-		 * in rec_fini, after every handler. */
+		/* No atexit(finish) here: handlers registered before the
+		 * first call (a runtime's static destructors) would run
+		 * after it, and their calls would be lost. exit() finishes
+		 * the trace through rec_fini, after every handler. */
 	}
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -1053,8 +1052,34 @@ __attribute__((constructor)) static void rec_init(void)
 		dxgt__rec_start();
 }
 
+static void finish_late(void *arg)
+{
+	(void)arg;
+	finish_as(false);
+}
+
+/* The C++ ABI's registration, with no DSO: atexit() from a shared library
+ * ties the handler to the library, and __cxa_finalize runs it with the
+ * library's own destructors, too early. */
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+
+/* At exit this runs inside _dl_fini (glibc's last exit handler), and
+ * before the destructors of the libraries loaded after this one: a
+ * runtime the program dlopened, whose teardown still makes calls (Intel's
+ * OpenCL runtime destroys its contexts, allocations and device there). An
+ * exit handler registered now runs once _dl_fini has returned, after all
+ * of them (glibc starts its handler loop over for a handler registered
+ * while it runs), so the trace is finished there; the library is linked
+ * nodelete, so its code is still mapped then. Where the registration is
+ * refused (exit handling already over), the trace is finished now. */
 __attribute__((destructor)) static void rec_fini(void)
 {
+	static bool deferred;
+	if (!deferred && atomic_load(&state) == ST_RECORDING &&
+	    __cxa_atexit(finish_late, NULL, NULL) == 0) {
+		deferred = true;
+		return;
+	}
 	finish_as(false);
 }
 
