@@ -1,11 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * The dlopen redirect of libdxgmock.so: a request for libdxcore.so (the
- * bare name, a versioned name, or any path whose last component is one of
- * those, such as /usr/lib/wsl/lib/libdxcore.so) returns a handle to this
- * library, whatever the flags, so that dlsym(handle, "D3DKMTEscape") finds
- * the mock's functions. Nothing is written anywhere: the redirect is
- * in-process only.
+ * The dlopen redirects of libdxgmock.so.
+ *
+ * libdxcore.so: a request for it (the bare name, a versioned name, or any
+ * path whose last component is one of those, such as
+ * /usr/lib/wsl/lib/libdxcore.so) returns a handle to this library,
+ * whatever the flags, so that dlsym(handle, "D3DKMTEscape") finds the
+ * mock's functions.
+ *
+ * The driver store: on WSL the host's driver store is mounted in the guest
+ * (under /usr/lib/wsl/drivers), and user-mode drivers load libraries from
+ * the folder the host names in its QUERYREGISTRY driver-store answer
+ * (Intel's compute runtime loads libwsl_compute_helper.so from it). A
+ * request for a file directly in a folder that a driver-store answer of the
+ * loaded profile names is served from the mock's own driver store: the
+ * directory DXGMOCK_DRIVER_STORE names, or DXGMOCK_STORE_DIR next to this
+ * library (where the build and the installation put it). A file that
+ * directory does not have is requested as asked, and so fails as it would
+ * on a host whose store lacks it. Only a profile already loaded is
+ * consulted: a dlopen never loads one.
+ *
+ * Nothing is written anywhere: the redirects are in-process only.
  *
  * Interposing dlopen moves the apparent caller of every other dlopen into
  * this library, and glibc searches a bare name with the caller's
@@ -32,6 +47,10 @@
 #include <unistd.h>
 
 #include "dxgmock_internal.h"
+
+#ifndef DXGMOCK_STORE_DIR
+#error "DXGMOCK_STORE_DIR must name the driver store next to the library (mock/CMakeLists.txt)"
+#endif
 
 static void *real_dlopen;
 
@@ -88,6 +107,76 @@ static void *redirect(dlopen_fn real, const char *file, int flags)
 	dxgmock__log("dlopen(\"%s\", %s) -> %s (redirected to the mock)", file,
 		     flag_names(flags, fl, sizeof(fl)), h ? self : "NULL");
 	return h;
+}
+
+/* The length of the path s without its trailing slashes ("/" stays). */
+static size_t trimmed(const char *s, size_t n)
+{
+	while (n > 1 && s[n - 1] == '/')
+		n--;
+	return n;
+}
+
+/* Whether dir[0..dlen) is a driver-store folder some adapter of profile p
+ * names in its QUERYREGISTRY driver-store answer. */
+static bool is_store_folder(const struct dxgt_profile *p, const char *dir, size_t dlen)
+{
+	dlen = trimmed(dir, dlen);
+	for (size_t i = 0; i < p->n_adapters; i++) {
+		const struct dxgt_mock_adapter *ad = &p->adapters[i];
+		for (size_t k = 0; k < ad->n_registry; k++) {
+			const struct dxgt_mock_registry *r = &ad->registry[k];
+			if (r->query_type != 2 || !r->is_string) /* 2: DRIVERSTOREPATH */
+				continue;
+			const char *v = (const char *)r->value.data;
+			size_t vlen = trimmed(v, r->value.len);
+			if (vlen && vlen == dlen && memcmp(v, dir, dlen) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Where the mock keeps its driver store: DXGMOCK_DRIVER_STORE, else
+ * DXGMOCK_STORE_DIR in this library's own directory. */
+static bool store_dir(char *buf, size_t len)
+{
+	const char *env = getenv("DXGMOCK_DRIVER_STORE");
+	int n;
+	if (env && *env) {
+		n = snprintf(buf, len, "%s", env);
+	} else {
+		const char *self = self_path();
+		const char *slash = self ? strrchr(self, '/') : NULL;
+		if (!self)
+			return false;
+		n = slash ? snprintf(buf, len, "%.*s/%s", (int)(slash - self), self,
+				     DXGMOCK_STORE_DIR)
+			  : snprintf(buf, len, "%s", DXGMOCK_STORE_DIR);
+	}
+	return n > 0 && (size_t)n < len;
+}
+
+/* file, if it names a file of the host's driver store, as the mock serves
+ * it: its path in the mock's store, written to out. */
+static bool served_from_store(const char *file, char *out, size_t len)
+{
+	const struct dxgt_profile *p = dxgmock__profile_loaded();
+	const char *base = strrchr(file, '/');
+	if (!p || !base || !base[1] || !is_store_folder(p, file, (size_t)(base - file)))
+		return false;
+	char dir[4096];
+	if (!store_dir(dir, sizeof(dir)))
+		return false;
+	int n = snprintf(out, len, "%s%s", dir, base);
+	if (n <= 0 || (size_t)n >= len)
+		return false;
+	if (syscall(SYS_faccessat, AT_FDCWD, out, F_OK) != 0) {
+		dxgmock__log("dlopen(\"%s\"): the driver store has no %s in %s; not redirected",
+			     file, base + 1, dir);
+		return false;
+	}
+	return true;
 }
 
 /* The search path of the object holding addr (owned, free()), or NULL. */
@@ -156,6 +245,15 @@ DXGMOCK_EXPORT void *dlopen(const char *file, int flags)
 	}
 	if (file && is_dxcore(file)) {
 		void *h = redirect(real, file, flags);
+		errno = saved;
+		return h;
+	}
+	char served[4096];
+	if (file && served_from_store(file, served, sizeof(served))) {
+		void *h = real(served, flags);
+		char fl[96];
+		dxgmock__log("dlopen(\"%s\", %s) -> %s (the driver store, served from %s)", file,
+			     flag_names(flags, fl, sizeof(fl)), h ? "ok" : "NULL", served);
 		errno = saved;
 		return h;
 	}

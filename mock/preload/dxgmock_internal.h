@@ -6,7 +6,8 @@
  * The pieces: dxgmock_state.c (the profile and the one model per process,
  * loaded lazily; the debug log; fork safety), dxgmock_fd.c (the libc
  * interposers that make /dev/dxg exist), dxgmock_dlopen.c (libdxcore.so
- * requests answered with this library), dxgmock_kmt.c (the D3DKMT layer,
+ * requests answered with this library, and libraries of the host's driver
+ * store served from the mock's own), dxgmock_kmt.c (the D3DKMT layer,
  * by ioctls on the emulated device, as libdxcore does), dxgmock_dxcore.c
  * (the DXCore adapter factory) and a generated file with one exported
  * D3DKMT function per descriptor row.
@@ -43,6 +44,10 @@
  * machine without /dev/dxg, and has said why once on stderr. Borrowed for
  * the life of the process. Thread-safe. */
 const struct dxgt_profile *dxgmock__profile(void);
+/* The profile if it is loaded already, else NULL; never loads it (for
+ * paths that must not speak up in processes that never use the interface,
+ * such as every dlopen). */
+const struct dxgt_profile *dxgmock__profile_loaded(void);
 /* The one model of the process, created on first use; NULL as above. */
 struct dxgt_mock *dxgmock__model(void);
 /* One request to the model, serialised against fork. 0, a positive

@@ -137,6 +137,11 @@ const struct dxgt_profile *dxgmock__profile(void)
 	return s == STATE_READY ? profile : NULL;
 }
 
+const struct dxgt_profile *dxgmock__profile_loaded(void)
+{
+	return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == STATE_READY ? profile : NULL;
+}
+
 struct dxgt_mock *dxgmock__model(void)
 {
 	struct dxgt_mock *m = __atomic_load_n(&model, __ATOMIC_ACQUIRE);

@@ -754,6 +754,11 @@ static long gpu_va(struct dxgt_mock *m, const struct dxgt_call_desc *d, uint8_t 
 		r->paging_fence_value = ++m->paging_fence;
 	} else {
 		struct dxgt_mapgpuvirtualaddress *p = (void *)a;
+		/* A mapping of no pages maps nothing: the host's memory manager
+		 * refuses it (an inference; it is what a user-mode driver that
+		 * lost its allocation's size would send). */
+		if (!p->size_in_pages)
+			return from_status(STATUS_INVALID_PARAMETER);
 		p->virtual_address =
 		    p->base_address ? p->base_address : (m->next_gpu_va += p->size_in_pages << 12);
 		p->paging_fence_value = ++m->paging_fence;

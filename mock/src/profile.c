@@ -3,7 +3,10 @@
  * Host profiles: JSON files that say what a mock host looks like (its
  * adapters, canned answers, escape policy and faults), turned into the
  * immutable struct dxgt_profile of dxgt/mock.h. docs/profiles.md is the
- * schema; this file is its only implementation.
+ * schema; this file is its only implementation. An adapter's
+ * driver-private adapter info may be described field by field
+ * (intel_adapter_info); it is written here, once, as the token stream
+ * Intel's runtime reads, following the schema of intel_tokens.c.
  *
  * The parser is strict on purpose: a profile is a test fixture, and a typo
  * that passes silently makes a test check nothing. Unknown keys, values out
@@ -39,6 +42,7 @@
 #include "dxgt/error.h"
 #include "dxgt/mock.h"
 #include "dxgt/status.h"
+#include "intel_tokens.h"
 
 #ifndef DXGT_PROFILE_DIR
 #error "DXGT_PROFILE_DIR must name the source tree's corpora/profiles (set by mock/CMakeLists.txt)"
@@ -774,7 +778,198 @@ static int want_blob(struct ctx *c, const json_t *obj, size_t cap, const char *w
 
 /* ---- sections ---- */
 
-static const char *const qai_keys[] = {"type", "hex", "file", "status", "comment", NULL};
+/* ---- Intel's adapter info, described field by field ---- */
+
+/* The token field of group g named name, or NULL. */
+static const struct dxgt_itok_field *itok_field(const struct dxgt_itok_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_fields; i++)
+		if (strcmp(g->fields[i].name, name) == 0)
+			return &g->fields[i];
+	return NULL;
+}
+
+/* "unknown ...; did you mean" over the names of g. */
+static int itok_unknown(struct ctx *c, const struct dxgt_itok_group *g, const char *name,
+			const char *what)
+{
+	struct near nr = {name, NULL, 0};
+	const char *names[LIST_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_fields; i++) {
+		near_try(&nr, g->fields[i].name);
+		if (n < LIST_MAX)
+			names[n++] = g->fields[i].name;
+	}
+	if (nr.best)
+		return fail(c, DXGT_E_INVAL, "%s has no %s \"%s\"; did you mean \"%s\"?", g->name,
+			    what, name, nr.best);
+	char list[1024];
+	join(list, sizeof(list), names, n);
+	return fail(c, DXGT_E_INVAL, "%s has no %s \"%s\"; expected one of %s", g->name, what, name,
+		    list);
+}
+
+static int itok_group(struct ctx *c, const json_t *o, const struct dxgt_itok_group *g,
+		      struct dxgt_itok_writer *w);
+
+/* A FLAGS field: an array of the names of g's booleans that are set. */
+static int itok_flags(struct ctx *c, const json_t *v, const struct dxgt_itok_group *g,
+		      struct dxgt_itok_writer *w)
+{
+	int rc = want_array(c, v, g->n_fields, "flag names");
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (rc < 0)
+			break;
+		size_t mark = push_index(c, i);
+		const struct dxgt_itok_field *f =
+		    json_is_string(e) ? itok_field(g, json_string_value(e)) : NULL;
+		if (!json_is_string(e)) {
+			GOT(e, got);
+			rc = fail(c, DXGT_E_INVAL, "expected the name of a %s flag, got %s",
+				  g->name, got);
+		} else if (!f) {
+			rc = itok_unknown(c, g, json_string_value(e), "flag");
+		}
+		for (size_t j = 0; rc == 0 && j < i; j++)
+			if (strcmp(json_string_value(json_array_get(v, j)), f->name) == 0)
+				rc = fail(c, DXGT_E_INVAL,
+					  "expected each flag once, got \"%s\" again (also [%zu])",
+					  f->name, j);
+		if (rc == 0)
+			dxgt__itok_bool(w, f->id, true);
+		pop(c, mark);
+	}
+	return rc;
+}
+
+/* One field of a group, as its kind says. */
+static int itok_value(struct ctx *c, const json_t *v, const struct dxgt_itok_field *f,
+		      struct dxgt_itok_writer *w)
+{
+	uint64_t x = 0;
+	int rc = 0;
+	switch ((enum dxgt_itok_kind)f->kind) {
+	case DXGT_ITOK_BOOL:
+		if (!json_is_boolean(v)) {
+			GOT(v, got);
+			return fail(c, DXGT_E_INVAL, "expected true or false, got %s", got);
+		}
+		dxgt__itok_bool(w, f->id, json_is_true(v));
+		return 0;
+	case DXGT_ITOK_UINT:
+		rc = want_uint(c, v, f->max, &x);
+		if (rc == 0)
+			dxgt__itok_dword(w, f->id, (uint32_t)x);
+		return rc;
+	case DXGT_ITOK_QWORD:
+		rc = want_uint(c, v, UINT64_MAX, &x);
+		if (rc == 0)
+			dxgt__itok_qword(w, f->id, x);
+		return rc;
+	case DXGT_ITOK_GROUP: {
+		size_t at = dxgt__itok_open(w, f->id, 0);
+		rc = itok_group(c, v, f->group, w);
+		dxgt__itok_close(w, at);
+		return rc;
+	}
+	case DXGT_ITOK_ARRAY: {
+		char what[96];
+		snprintf(what, sizeof(what), "%s elements (%s objects)", f->name, f->group->name);
+		rc = want_array(c, v, f->max, what);
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			if (rc < 0)
+				break;
+			/* The index in the array is the element the token fills. */
+			size_t mark = push_index(c, i), at = dxgt__itok_open(w, f->id, (uint32_t)i);
+			rc = itok_group(c, e, f->group, w);
+			dxgt__itok_close(w, at);
+			pop(c, mark);
+		}
+		return rc;
+	}
+	case DXGT_ITOK_FLAGS: {
+		size_t at = dxgt__itok_open(w, f->id, 0);
+		rc = itok_flags(c, v, f->group, w);
+		dxgt__itok_close(w, at);
+		return rc;
+	}
+	}
+	return fail(c, DXGT_E_INVAL, "internal error: field kind %u", f->kind);
+}
+
+/* An object whose keys are fields of g (and "comment"). The tokens come in
+ * the schema's order, so the stream does not depend on the file's key
+ * order. The recursion follows the schema, a few levels deep, never the
+ * file's nesting. */
+static int itok_group(struct ctx *c, const json_t *o, const struct dxgt_itok_group *g,
+		      struct dxgt_itok_writer *w)
+{
+	int rc = want_object(c, o);
+	if (rc < 0)
+		return rc;
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)o, key, v)
+	{
+		size_t mark = push_key(c, key);
+		if (strcmp(key, "comment") == 0) {
+			const char *ignored;
+			rc = want_text(c, v, TEXT_MAX, true, &ignored);
+		} else if (!itok_field(g, key)) {
+			rc = itok_unknown(c, g, key, "field");
+		}
+		pop(c, mark);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; rc == 0 && i < g->n_fields; i++) {
+		const struct dxgt_itok_field *f = &g->fields[i];
+		if (!(v = json_object_get(o, f->name)))
+			continue;
+		size_t mark = push_key(c, f->name);
+		rc = itok_value(c, v, f, w);
+		pop(c, mark);
+	}
+	return rc;
+}
+
+/* "intel_adapter_info": the driver-private adapter info Intel's runtime
+ * reads with QueryAdapterInfo type 0, written as the token stream its
+ * driver-store helper hands it (docs/profiles.md). */
+static int want_intel_adapter_info(struct ctx *c, const json_t *v, struct dxgt_mock_blob *out)
+{
+	size_t cap = dxgt__itok_struct_size(DXGT_ITOK_S_ADAPTER_INFO);
+	uint8_t *buf = alloc(c, cap, 1);
+	if (!buf)
+		return DXGT_E_NOMEM;
+	struct dxgt_itok_writer w = {buf, cap, 0, false};
+	int rc = itok_group(c, v, &dxgt__itok_adapter_info, &w);
+	if (rc < 0)
+		return rc;
+	if (w.overflow)
+		return fail(c, DXGT_E_TOOBIG,
+			    "expected an adapter info of at most %zu bytes as tokens (what "
+			    "libwsl_compute_helper.so reports for ADAPTER_INFO), got %zu",
+			    cap, w.len);
+	rc = blob_room(c, w.len, c->bus_limit, "vm_bus_limit");
+	if (rc < 0)
+		return rc;
+	out->data = buf;
+	out->len = w.len;
+	return 0;
+}
+
+static const char *const qai_keys[] = {"type",	 "hex",	    "file", "intel_adapter_info",
+				       "status", "comment", NULL};
+
+#define QAI_UMDRIVERPRIVATE 0u
 
 static int parse_qai(struct ctx *c, const json_t *o, struct dxgt_mock_qai *q)
 {
@@ -799,17 +994,36 @@ static int parse_qai(struct ctx *c, const json_t *o, struct dxgt_mock_qai *q)
 			return rc;
 	}
 	bool present;
-	rc = want_blob(c, o, c->bus_limit, "vm_bus_limit", &q->data, &present);
+	const json_t *info = json_object_get(o, "intel_adapter_info");
+	if (info && (json_object_get(o, "hex") || json_object_get(o, "file")))
+		return fail(c, DXGT_E_INVAL,
+			    "expected one of hex, file or intel_adapter_info, got both %s and "
+			    "intel_adapter_info",
+			    json_object_get(o, "hex") ? "hex" : "file");
+	if (info) {
+		mark = push_key(c, "intel_adapter_info");
+		if (q->type != QAI_UMDRIVERPRIVATE)
+			rc = fail(c, DXGT_E_INVAL,
+				  "expected it with type 0 (KMTQAITYPE_UMDRIVERPRIVATE, the "
+				  "driver-private adapter info) only, got type %" PRIu32,
+				  q->type);
+		else
+			rc = want_intel_adapter_info(c, info, &q->data);
+		pop(c, mark);
+		present = true;
+	} else {
+		rc = want_blob(c, o, c->bus_limit, "vm_bus_limit", &q->data, &present);
+	}
 	if (rc < 0)
 		return rc;
 	if (!present && !dxgt_ntstatus_is_error(q->status))
 		return fail(c, DXGT_E_INVAL,
-			    "expected hex or file (the answer), or a failing status, got neither");
+			    "expected hex, file or intel_adapter_info (the answer), or a failing "
+			    "status, got neither");
 	if (present && dxgt_ntstatus_is_error(q->status))
-		return fail(
-		    c, DXGT_E_INVAL,
-		    "expected no hex or file with a failing status (the host sends no data), "
-		    "got both");
+		return fail(c, DXGT_E_INVAL,
+			    "expected no hex, file or intel_adapter_info with a failing status "
+			    "(the host sends no data), got both");
 	return 0;
 }
 

@@ -6,9 +6,9 @@
 # to D3DKMTOpenAdapterFromLuid, in order: the libdxcore.so dlopen
 # redirected, DXCoreCreateAdapterFactory, a compute adapter list with the
 # profile's adapter, the adapter's properties, OpenAdapterFromLuid on its
-# LUID. What NEO does after that (it aborts when its driver-store helper
-# library is missing) is printed, not judged. Skips (77) when clinfo or the
-# Intel runtime is not installed; installs nothing.
+# LUID. What NEO does after that is printed, not judged here (run_neo.py
+# checks it under the recorder). Skips (77) when clinfo or the Intel runtime
+# is not installed; installs nothing.
 # Usage: run_clinfo.sh PRELOAD PROFILE WORKDIR [SKIP-REASON]
 set -u
 preload=$1 profile=$2 work=$3 skip=${4:-}

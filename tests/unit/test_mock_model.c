@@ -5,7 +5,8 @@
  * one fails EOVERFLOW / STATUS_BUFFER_TOO_SMALL), a permissive host, a
  * secure VM (known escapes only), and the guest driver's checks (request
  * size, handles, VM bus limit, array capacity, bad pointers), fault
- * injection and the QUERYREGISTRY size probe. Profiles are built here in C
+ * injection, the QUERYREGISTRY size probe, and the memory user-mode
+ * drivers read and map (fences, locked allocations, GPU mappings). Profiles are built here in C
  * so the model is tested apart from the JSON loader.
  */
 #include <errno.h>
@@ -306,6 +307,21 @@ static void fences_and_allocations(void **state)
 					     1, 0};
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("DestroyAllocation2"), &da), 0);
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("DestroyAllocation2"), &da), -EBADF);
+	/* Mapping it: the address, or nothing for a mapping of no pages. */
+	struct dxgt_createpagingqueue pq = {0};
+	pq.device = s.device;
+	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("CreatePagingQueue"), &pq), 0);
+	struct dxgt_mapgpuvirtualaddress map = {0};
+	map.paging_queue = pq.paging_queue;
+	map.allocation = info[1].allocation;
+	map.base_address = l.data;
+	map.size_in_pages = 1;
+	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("MapGpuVirtualAddress"), &map), 0);
+	assert_true(map.virtual_address == l.data);
+	map.size_in_pages = 0;
+	map.virtual_address = 0;
+	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("MapGpuVirtualAddress"), &map), -EINVAL);
+	assert_true(map.virtual_address == 0);
 	/* Destroying the device releases what it owned. */
 	struct dxgt_destroydevice dd = {s.device};
 	assert_int_equal(dxgt_mock_ioctl(s.m, IOC("DestroyDevice"), &dd), 0);

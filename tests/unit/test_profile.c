@@ -25,6 +25,7 @@
 #include "dxgt/error.h"
 #include "dxgt/mock.h"
 #include "dxgt/uapi.h"
+#include "intel_tokens.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -64,6 +65,20 @@ static uint16_t call_id(const char *name)
 }
 
 /* ---- the shipped profiles ---- */
+
+/* The value of the first dword token with this id in an adapter info
+ * stream (found by its header word), or -1. */
+static int64_t token_dword(const struct dxgt_mock_blob *b, uint16_t id)
+{
+	for (size_t o = 0; o + 8 <= b->len; o += 4) {
+		uint32_t w, v;
+		memcpy(&w, b->data + o, 4);
+		memcpy(&v, b->data + o + 4, 4);
+		if (w == (UINT32_C(1) << 16 | id))
+			return v;
+	}
+	return -1;
+}
 
 static void npu_profile_matches_the_report(void **state)
 {
@@ -123,6 +138,14 @@ static void arc_profile_has_the_reported_failures(void **state)
 	assert_string_equal((const char *)a->registry[0].value.data,
 			    "/usr/lib/wsl/drivers/iigd_dch.inf_amd64_0000000000000000");
 
+	/* The adapter info NEO 22.43 can take: the report's device in the
+	 * Xe-HPG family, under the one product of it 22.43 knows (DG2). */
+	assert_int_equal(a->n_qai, 1);
+	assert_int_equal(a->qai[0].type, 0);
+	assert_int_equal(token_dword(&a->qai[0].data, 3475), 1270);   /* eProductFamily */
+	assert_int_equal(token_dword(&a->qai[0].data, 3478), 0x0c07); /* eRenderCoreFamily */
+	assert_int_equal(token_dword(&a->qai[0].data, 3480), 0x7d51); /* usDeviceID */
+
 	/* -22 and -2 from query_adapter_info, -75 from reserve_gpu_va. */
 	assert_int_equal(p->n_faults, 3);
 	int seen_einval = 0, seen_enoent = 0, seen_eoverflow = 0;
@@ -178,14 +201,204 @@ static void policy_profiles_have_their_policies(void **state)
 	dxgt_profile_free(p);
 }
 
+/* The Tiger Lake GT2 Intel's OpenCL runtime lists: its driver store, and
+ * the driver-private adapter info as tokens, product family in the kernel
+ * driver's numbering. */
+static void gpu_profile_describes_a_tiger_lake(void **state)
+{
+	(void)state;
+	struct dxgt_profile *p = load_ok("wsl2-intel-gpu");
+	const struct dxgt_mock_adapter *a = only_adapter(p);
+	assert_int_equal(a->vendor, 0x8086);
+	assert_int_equal(a->device, 0x9a49);
+	assert_non_null(strstr(a->description, "Intel"));
+	assert_true(a->render_supported && a->is_integrated && !a->compute_only);
+	assert_int_equal(a->n_registry, 1);
+	assert_int_equal(a->registry[0].query_type, 2);
+	assert_int_equal(p->n_faults, 0);
+	assert_int_equal(a->n_qai, 1);
+	assert_int_equal(a->qai[0].type, 0);
+	assert_int_equal(a->qai[0].status, 0);
+	assert_true(a->qai[0].data.len > 256 && a->qai[0].data.len <= 8192);
+	assert_int_equal(token_dword(&a->qai[0].data, 3475), 33);     /* eProductFamily */
+	assert_int_equal(token_dword(&a->qai[0].data, 3478), 18);     /* eRenderCoreFamily */
+	assert_int_equal(token_dword(&a->qai[0].data, 3480), 0x9a49); /* usDeviceID */
+	assert_int_equal(token_dword(&a->qai[0].data, 299), 96);      /* EUCount */
+	dxgt_profile_free(p);
+}
+
+/* A description becomes tokens in the schema's order, whatever the order
+ * of its keys: sub-structures as variable-length tokens, array elements
+ * by index, flags as true booleans, 64-bit values as qwords. */
+static void intel_adapter_info_becomes_tokens(void **state)
+{
+	(void)state;
+	static const char *const forms[] = {
+	    "{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, \"query_adapter_info\": "
+	    "[{\"type\": 0, \"intel_adapter_info\": {\"GfxPlatform\": {\"eProductFamily\": 33, "
+	    "\"usDeviceID\": \"0x9a49\"}, \"SkuTable\": [\"FtrPPGTT\"], \"SystemSharedMemory\": "
+	    "\"0x200000000\", \"GfxPartition\": {\"Heap32\": [{}, {\"Base\": 1}]}}}]}]}",
+	    /* The same, keys in another order, with comments. */
+	    "{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, \"query_adapter_info\": "
+	    "[{\"intel_adapter_info\": {\"comment\": \"x\", \"GfxPartition\": {\"Heap32\": [{}, "
+	    "{\"Base\": 1, \"comment\": [\"y\"]}]}, \"SystemSharedMemory\": 8589934592, "
+	    "\"SkuTable\": [\"FtrPPGTT\"], \"GfxPlatform\": {\"usDeviceID\": 39497, "
+	    "\"eProductFamily\": 33}}, \"type\": 0}]}]}",
+	};
+	static const uint32_t want[] = {
+	    0x10000DDF, 0,	16, 4,	/* GfxPlatform (3551) */
+	    0x00010D93, 33,		/* eProductFamily (3475) */
+	    0x00010D98, 0x9a49,		/* usDeviceID (3480) */
+	    0x10000DE0, 0,	4,  1,	/* SkuTable (3552) */
+	    0x01000256,			/* FtrPPGTT (598): true */
+	    0x00020DFA, 0,	2,	/* SystemSharedMemory (3578): qword */
+	    0x10000E04, 0,	44, 11, /* GfxPartition (3588) */
+	    0x10000DD4, 0,	0,  0,	/* Heap32 (3540) [0], empty */
+	    0x10000DD4, 1,	12, 3,	/* Heap32 [1] */
+	    0x00020DCC, 1,	0,	/* Base (3532) */
+	};
+	for (size_t i = 0; i < N(forms); i++) {
+		struct dxgt_profile *p = parse_ok(forms[i]);
+		const struct dxgt_mock_blob *b = &p->adapters[0].qai[0].data;
+		assert_int_equal(b->len, sizeof(want));
+		for (size_t k = 0; k < N(want); k++) {
+			uint32_t w;
+			memcpy(&w, b->data + 4 * k, 4);
+			if (w != want[k])
+				fail_msg("form %zu, word %zu: 0x%08x, want 0x%08x", i, k, w,
+					 want[k]);
+		}
+		dxgt_profile_free(p);
+	}
+	/* An empty description is an empty stream: every field left zero. */
+	struct dxgt_profile *p =
+	    parse_ok("{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, "
+		     "\"query_adapter_info\": [{\"type\": 0, \"intel_adapter_info\": {}}]}]}");
+	assert_int_equal(p->adapters[0].qai[0].data.len, 0);
+	dxgt_profile_free(p);
+}
+
+/* JSON for group g with every field present and every array full. */
+static size_t full_description(char *buf, size_t cap, size_t o, const struct dxgt_itok_group *g,
+			       bool flags)
+{
+	o += (size_t)snprintf(buf + o, cap - o, flags ? "[" : "{");
+	for (size_t i = 0; i < g->n_fields && o < cap; i++) {
+		const struct dxgt_itok_field *f = &g->fields[i];
+		const char *sep = i ? ", " : "";
+		if (flags) {
+			o += (size_t)snprintf(buf + o, cap - o, "%s\"%s\"", sep, f->name);
+			continue;
+		}
+		o += (size_t)snprintf(buf + o, cap - o, "%s\"%s\": ", sep, f->name);
+		switch ((enum dxgt_itok_kind)f->kind) {
+		case DXGT_ITOK_BOOL:
+			o += (size_t)snprintf(buf + o, cap - o, "true");
+			break;
+		case DXGT_ITOK_UINT:
+		case DXGT_ITOK_QWORD:
+			o += (size_t)snprintf(buf + o, cap - o, "1");
+			break;
+		case DXGT_ITOK_GROUP:
+		case DXGT_ITOK_FLAGS:
+			o = full_description(buf, cap, o, f->group, f->kind == DXGT_ITOK_FLAGS);
+			break;
+		case DXGT_ITOK_ARRAY:
+			o += (size_t)snprintf(buf + o, cap - o, "[");
+			for (uint32_t k = 0; k < f->max && o < cap; k++) {
+				o += (size_t)snprintf(buf + o, cap - o, k ? ", " : "");
+				o = full_description(buf, cap, o, f->group, false);
+			}
+			o += (size_t)snprintf(buf + o, cap - o, "]");
+			break;
+		}
+	}
+	o += (size_t)snprintf(buf + o, cap - o, flags ? "]" : "}");
+	assert_true(o < cap);
+	return o;
+}
+
+/* Every field at once, every array full, is more than the helper's
+ * ADAPTER_INFO size: refused, with the size it would take. */
+static void adapter_info_has_a_size_limit(void **state)
+{
+	(void)state;
+	static char json[1 << 18];
+	size_t o =
+	    (size_t)snprintf(json, sizeof(json),
+			     "{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, "
+			     "\"query_adapter_info\": [{\"type\": 0, \"intel_adapter_info\": ");
+	o = full_description(json, sizeof(json), o, &dxgt__itok_adapter_info, false);
+	o += (size_t)snprintf(json + o, sizeof(json) - o, "}]}]}");
+	struct dxgt_profile *p = NULL;
+	char err[512];
+	assert_int_equal(dxgt_profile_parse(&p, json, o, "big.json", err, sizeof(err)),
+			 DXGT_E_TOOBIG);
+	assert_null(p);
+	assert_non_null(strstr(err,
+			       "big.json: adapters[0].query_adapter_info[0].intel_adapter_info: "
+			       "expected an adapter info of at most 8192 bytes as tokens"));
+	assert_int_equal(dxgt__itok_struct_size(DXGT_ITOK_S_ADAPTER_INFO), 8192);
+}
+
+/* docs/profiles.md names every field and flag an intel_adapter_info may
+ * hold: a field as a table row "| `Name` | kind | id |", a flag in its
+ * table's list as "`Name` (id)". The page cannot fall behind the schema. */
+static bool doc_has_row(const char *doc, const char *name, unsigned id)
+{
+	char cell[128], tail[32];
+	snprintf(cell, sizeof(cell), "| `%s` | ", name);
+	snprintf(tail, sizeof(tail), " | %u |\n", id);
+	for (const char *at = strstr(doc, cell); at; at = strstr(at + 1, cell)) {
+		const char *eol = strchr(at, '\n');
+		size_t k = strlen(tail);
+		if (eol && (size_t)(eol + 1 - at) >= k && memcmp(eol + 1 - k, tail, k) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool doc_names(const char *doc, const struct dxgt_itok_group *g, bool flags, unsigned depth)
+{
+	assert_true(depth < 8);
+	bool ok = true;
+	for (size_t i = 0; i < g->n_fields; i++) {
+		const struct dxgt_itok_field *f = &g->fields[i];
+		char flag[128];
+		snprintf(flag, sizeof(flag), "`%s` (%u)", f->name, f->id);
+		if (flags ? !strstr(doc, flag) : !doc_has_row(doc, f->name, f->id)) {
+			print_error("docs/profiles.md: no %s (token %u) of %s\n", f->name, f->id,
+				    g->name);
+			ok = false;
+		}
+		if (f->group)
+			ok = doc_names(doc, f->group, f->kind == DXGT_ITOK_FLAGS, depth + 1) && ok;
+	}
+	return ok;
+}
+
+static void docs_name_every_adapter_info_field(void **state)
+{
+	(void)state;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/../../docs/profiles.md", dxgt_profile_dir());
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char doc[1 << 20];
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	assert_true(doc_names(doc, &dxgt__itok_adapter_info, false, 0));
+}
+
 /* Every file in corpora/profiles loads, describes itself, and has an
- * adapter; the five of this issue are there. */
+ * adapter; the six named here are there. */
 static void every_shipped_profile_loads(void **state)
 {
 	(void)state;
 	static const char *const expected[] = {"gpupv-secure-vm", "sandbox-default",
-					       "wsl2-intel-arc", "wsl2-intel-npu",
-					       "wsl2-permissive"};
+					       "wsl2-intel-arc",  "wsl2-intel-gpu",
+					       "wsl2-intel-npu",  "wsl2-permissive"};
 	int found[N(expected)] = {0};
 	DIR *d = opendir(dxgt_profile_dir());
 	assert_non_null(d);
@@ -603,6 +816,7 @@ static void numbers_statuses_and_errnos_in_every_form(void **state)
 #define AD "{\"adapters\": [{\"luid\": 1, \"vendor\": 1, \"device\": 2, "
 #define AD_END "}]}"
 #define FAULT(x) "{\"faults\": [" x "]}"
+#define INFO(x) "\"query_adapter_info\": [{\"type\": 0, \"intel_adapter_info\": {" x "}}]"
 
 struct bad {
 	const char *json;
@@ -688,7 +902,8 @@ static const struct bad bad_profiles[] = {
      {"adapters[0].query_adapter_info[0]: expected either hex or file, got both"}},
     {AD "\"query_adapter_info\": [{\"type\": 0}]" AD_END,
      DXGT_E_INVAL,
-     {"adapters[0].query_adapter_info[0]: expected hex or file", "got neither"}},
+     {"adapters[0].query_adapter_info[0]: expected hex, file or intel_adapter_info",
+      "got neither"}},
     {AD "\"query_adapter_info\": [{\"type\": 0, \"hex\": \"00\"}, {\"type\": 0, \"hex\": "
 	"\"01\"}]" AD_END,
      DXGT_E_INVAL,
@@ -806,6 +1021,68 @@ static const struct bad bad_profiles[] = {
     {"{\"description\": [\"a\", 1]}",
      DXGT_E_INVAL,
      {"bad.json: description[1]: expected a string, got 1"}},
+    /* Intel's adapter info, described field by field. */
+    {AD INFO("\"GfxPlatfrom\": {}") AD_END,
+     DXGT_E_INVAL,
+     {"bad.json: adapters[0].query_adapter_info[0].intel_adapter_info.GfxPlatfrom: "
+      "ADAPTER_INFO has no field \"GfxPlatfrom\"; did you mean \"GfxPlatform\"?"}},
+    {AD INFO("\"SystemInfo\": {\"Frobnicate\": 1}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SystemInfo.Frobnicate: GT_SYSTEM_INFO has no field \"Frobnicate\"; "
+      "expected one of EUCount, ThreadCount,"}},
+    {AD INFO("\"SkuTable\": [\"FtrPPGTT\", \"FtrPPGTTT\"]") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SkuTable[1]: SKU_FEATURE_TABLE has no flag \"FtrPPGTTT\"; did you "
+      "mean \"FtrPPGTT\"?"}},
+    {AD INFO("\"WaTable\": [\"WaCSRUncachable\", \"WaCSRUncachable\"]") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.WaTable[1]: expected each flag once, got \"WaCSRUncachable\" again "
+      "(also [0])"}},
+    {AD INFO("\"SkuTable\": [1]") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SkuTable[0]: expected the name of a SKU_FEATURE_TABLE flag, got 1"}},
+    {AD INFO("\"SkuTable\": {}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SkuTable: expected an array of flag names, got an object"}},
+    {AD INFO("\"GfxPlatform\": {\"usDeviceID\": \"0x10000\"}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.GfxPlatform.usDeviceID: expected a number from 0 to 65535 (0xFFFF), "
+      "got \"0x10000\""}},
+    {AD INFO("\"IsHTSupported\": 256") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.IsHTSupported: expected a number from 0 to 255 (0xFF), got 256"}},
+    {AD INFO("\"SystemInfo\": {\"IsL3HashModeEnabled\": 1}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SystemInfo.IsL3HashModeEnabled: expected true or false, got 1"}},
+    {AD INFO("\"GfxPlatform\": 5") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.GfxPlatform: expected an object, got 5"}},
+    {AD INFO("\"SystemInfo\": {\"SliceInfo\": [{}, {}, {}, {}, {}, {}, {}, {}, {}]}") AD_END,
+     DXGT_E_TOOBIG,
+     {"intel_adapter_info.SystemInfo.SliceInfo: expected at most 8 SliceInfo elements "
+      "(GT_SLICE_INFO objects), got 9"}},
+    {AD INFO("\"SystemInfo\": {\"SliceInfo\": [{\"DSSInfo\": [{\"SubSlice\": [{\"Enabled\": "
+	     "\"yes\"}]}]}]}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.SystemInfo.SliceInfo[0].DSSInfo[0].SubSlice[0].Enabled: expected true "
+      "or false, got \"yes\""}},
+    {AD INFO("\"GfxPartition\": {\"Heap32\": [7]}") AD_END,
+     DXGT_E_INVAL,
+     {"intel_adapter_info.GfxPartition.Heap32[0]: expected an object, got 7"}},
+    {AD "\"query_adapter_info\": [{\"type\": 15, \"intel_adapter_info\": {}}]" AD_END,
+     DXGT_E_INVAL,
+     {"adapters[0].query_adapter_info[0].intel_adapter_info: expected it with type 0 "
+      "(KMTQAITYPE_UMDRIVERPRIVATE, the driver-private adapter info) only, got type 15"}},
+    {AD "\"query_adapter_info\": [{\"type\": 0, \"hex\": \"00\", \"intel_adapter_info\": "
+	"{}}]" AD_END,
+     DXGT_E_INVAL,
+     {"adapters[0].query_adapter_info[0]: expected one of hex, file or intel_adapter_info, got "
+      "both hex and intel_adapter_info"}},
+    {AD "\"query_adapter_info\": [{\"type\": 0, \"status\": \"STATUS_INVALID_PARAMETER\", "
+	"\"intel_adapter_info\": {}}]" AD_END,
+     DXGT_E_INVAL,
+     {"adapters[0].query_adapter_info[0]: expected no hex, file or intel_adapter_info with a "
+      "failing status"}},
     /* A key with a newline is quoted, and the message stays one line. */
     {"{\"a\\nb\": 1}", DXGT_E_INVAL, {"bad.json: [\"a\\x0ab\"]: unknown key; expected one of"}},
 };
@@ -937,6 +1214,10 @@ int main(void)
 	    cmocka_unit_test(npu_profile_matches_the_report),
 	    cmocka_unit_test(arc_profile_has_the_reported_failures),
 	    cmocka_unit_test(policy_profiles_have_their_policies),
+	    cmocka_unit_test(gpu_profile_describes_a_tiger_lake),
+	    cmocka_unit_test(intel_adapter_info_becomes_tokens),
+	    cmocka_unit_test(docs_name_every_adapter_info_field),
+	    cmocka_unit_test(adapter_info_has_a_size_limit),
 	    cmocka_unit_test(every_shipped_profile_loads),
 	    cmocka_unit_test_setup_teardown(lookup_by_path_and_name, make_tmpdir, remove_tmpdir),
 	    cmocka_unit_test(unknown_names_list_the_shipped_ones),

@@ -41,7 +41,8 @@ struct dxgt_mock_blob {
 /* A canned QueryAdapterInfo answer for one type. */
 struct dxgt_mock_qai {
 	uint32_t type;
-	struct dxgt_mock_blob data; /* copied into private_data, up to its size */
+	struct dxgt_mock_blob data; /* copied into private_data, up to its size; for
+				       an intel_adapter_info, the token stream written */
 	uint32_t status;	    /* NTSTATUS the host answers; 0 = success */
 };
 
