@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* dxgtrace dump: a trace, one line per call, or JSON Lines. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ static const char usage[] =
     "  --no-time       leave out durations (stable output for comparisons)\n"
     "  --stacks        under each call with a recorded backtrace, one line per\n"
     "                  frame: #N MODULE+FILE-OFFSET FUNCTION+OFFSET (CALL), named\n"
-    "                  from local files whose build id matches the recording\n"
+    "                  from local files whose build id matches the recording; an\n"
+    "                  ioctl issued inside a D3DKMT call shares that call's stack\n"
     "  --symbol-dir DIR  also look for those files in DIR (repeatable)\n"
     "  -h, --help      this help;  -V, --version\n\n"
     "Exit status: 0 success (a trace cut short is read up to where it stops, with\n"
@@ -125,6 +127,41 @@ static int print_stack(struct dxgt_symbolizer *s, const struct dxgt_record *e)
 		printf("        %s\n", dxgt_frame_format(&fr, i, line, sizeof(line)));
 	}
 	return ferror(stdout) ? DXGT_E_IO : 0;
+}
+
+/* The sequence numbers of calls recorded with a stack, as a bit set: an
+ * ioctl issued inside one carries none of its own (the recorder does not
+ * walk the same stack twice), and dump --stacks points at it. */
+struct stacked {
+	uint64_t *bits;
+	size_t words;
+};
+
+#define STACKED_MAX (1ull << 28) /* 32 MiB of bits; past it, no pointers are shown */
+
+static int stacked_add(struct stacked *s, uint64_t seq)
+{
+	if (seq >= STACKED_MAX)
+		return 0;
+	size_t w = (size_t)(seq / 64);
+	if (w >= s->words) {
+		size_t n = s->words ? s->words : 1024;
+		while (n <= w)
+			n *= 2;
+		uint64_t *b = realloc(s->bits, n * sizeof(*b));
+		if (!b)
+			return DXGT_E_NOMEM;
+		memset(b + s->words, 0, (n - s->words) * sizeof(*b));
+		s->bits = b;
+		s->words = n;
+	}
+	s->bits[w] |= 1ull << (seq % 64);
+	return 0;
+}
+
+static bool stacked_has(const struct stacked *s, uint64_t seq)
+{
+	return seq / 64 < s->words && (s->bits[seq / 64] >> (seq % 64)) & 1;
 }
 
 /* Say once per object what kept its frames from being named. */
@@ -249,6 +286,7 @@ int cmd_dump(int argc, char **argv)
 	struct dxgt_symtab *t = NULL;
 	struct dxgt_symbolizer *sym = NULL;
 	struct cli_progress prog;
+	struct stacked stk = {0};
 	uint64_t calls = 0;
 	int status = cli_open(path, &r);
 	if (status != CLI_OK)
@@ -279,12 +317,19 @@ int cmd_dump(int argc, char **argv)
 		calls++;
 		if ((rc = dxgt_symtab_observe(t, &call)) < 0)
 			break;
+		if (sym && call.enter->n_frames && (rc = stacked_add(&stk, call.enter->seq)) < 0)
+			break;
 		if (!wanted(&f, &call))
 			continue;
 		rc = json ? dxgt_call_print_json(stdout, &call, t, flags)
 			  : dxgt_call_print(stdout, &call, t, flags);
 		if (rc == 0 && sym && call.enter->n_frames)
 			rc = print_stack(sym, call.enter);
+		else if (rc == 0 && sym && call.enter->layer == DXGT_LAYER_IOCTL &&
+			 call.enter->parent_seq && stacked_has(&stk, call.enter->parent_seq) &&
+			 printf("        (the stack of seq %llu, which issued it)\n",
+				(unsigned long long)call.enter->parent_seq) < 0)
+			rc = DXGT_E_IO;
 		if (rc < 0)
 			break;
 	}
@@ -303,6 +348,7 @@ int cmd_dump(int argc, char **argv)
 		report_unresolved(sym);
 	status = cli_finish(path, r, calls);
 out:
+	free(stk.bits);
 	dxgt_symbolizer_free(sym);
 	free(dirs);
 	dxgt_symtab_free(t);

@@ -323,6 +323,10 @@ static void collect_bufs(struct build *w, const struct dxgt_call_desc *d, const 
 	}
 }
 
+/* Whether the call this thread is inside (dxgt__rec_parent()) was
+ * recorded with a stack: the ioctl it issues then gets none of its own. */
+static REC_TLS bool stack_above;
+
 /* The address range of this library's code, for skipping our frames. */
 static uintptr_t self_lo, self_hi;
 
@@ -432,8 +436,12 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 		goto out;
 	uint64_t frames[DXGT_MAX_FRAMES];
 	unsigned nf = 0;
-	if (dxgt__cfg.bt == REC_BT_ALL ||
-	    (dxgt__cfg.bt == REC_BT_ESCAPES && d && (d->flags & DXGT_CF_ESCAPE)))
+	/* An ioctl issued inside a D3DKMT call recorded with a stack has that
+	 * stack, with the runtime's own frames on top: it is not walked and
+	 * stored a second time. */
+	bool nested = layer == DXGT_LAYER_IOCTL && stack_above && dxgt__rec_parent() != 0;
+	if (!nested && (dxgt__cfg.bt == REC_BT_ALL ||
+			(dxgt__cfg.bt == REC_BT_ESCAPES && d && (d->flags & DXGT_CF_ESCAPE))))
 		nf = backtrace_into(frames, dxgt__cfg.bt_depth);
 	c->seq = dxgt__rec_next_seq();
 	c->saved = dxgt__rec_parent();
@@ -459,8 +467,11 @@ bool dxgt__rec_enter(struct rec_call *c, enum dxgt_layer layer, const struct dxg
 	/* Dropped or failed: no LEAVE either, but the sequence number stays
 	 * the parent of what the call does, as for a recorded call. */
 	c->dropped = emit(&rec, d, args, args_len) < 0;
-	if (layer != DXGT_LAYER_IOCTL)
+	if (layer != DXGT_LAYER_IOCTL) {
 		dxgt__rec_set_parent(c->seq);
+		c->saved_stack = stack_above;
+		stack_above = nf > 0;
+	}
 	ok = true;
 out:
 	dxgt__rec_set_busy(false);
@@ -473,8 +484,10 @@ void dxgt__rec_leave(struct rec_call *c, int64_t ret, int err, bool has_status, 
 	int saved = errno;
 	if (!c->seq)
 		return;
-	if (c->layer != DXGT_LAYER_IOCTL)
+	if (c->layer != DXGT_LAYER_IOCTL) {
 		dxgt__rec_set_parent(c->saved);
+		stack_above = c->saved_stack;
+	}
 	if (c->dropped || dxgt__rec_busy())
 		return;
 	dxgt__rec_set_busy(true);

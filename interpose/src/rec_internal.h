@@ -103,6 +103,7 @@ enum {
 struct rec_call {
 	uint64_t seq;			   /* 0: not recorded; the hook just calls through */
 	uint64_t saved;			   /* the thread's parent before this call */
+	bool saved_stack;		   /* whether that parent had a stack */
 	const struct dxgt_call_desc *desc; /* NULL for unknown requests */
 	uint8_t layer;			   /* enum dxgt_layer */
 	uint16_t call_id;		   /* the descriptor id, or DXGT_CALL_UNKNOWN */

@@ -112,16 +112,31 @@ def test_npu_probe():
     check(rc == 0, "dump --stacks exits 0")
     check("warning" not in err or "npu-probe" not in err, "no warning about npu-probe")
     calls = calls_with_frames(out)
-    check(len(calls) > 0 and all(c[3] for c in calls),
-          f"every call ({len(calls)}) has frames under it (DXGTRACE_BACKTRACE=all)")
+    kmt = [c for c in calls if c[1] != "ioctl"]
+    ioctls = [c for c in calls if c[1] == "ioctl"]
+    check(len(kmt) > 0 and all(c[3] for c in kmt),
+          f"every D3DKMT call ({len(kmt)}) has frames under it (DXGTRACE_BACKTRACE=all)")
+    # An ioctl issued inside a D3DKMT call shares its stack: no frames of
+    # its own, and a line naming the call whose stack it is.
+    lines = out.splitlines()
+    pointers = {}
+    for i, line in enumerate(lines):
+        m = CALL.match(line)
+        if m and m[2] == "ioctl" and i + 1 < len(lines):
+            s = re.match(r"^\s+\(the stack of seq (\d+), which issued it\)$", lines[i + 1])
+            pointers[int(m[1])] = int(s[1]) if s else None
+    check(ioctls and all(not c[3] and pointers.get(c[0]) == c[0] - 1 for c in ioctls),
+          f"every ioctl ({len(ioctls)}) points at the D3DKMT call that issued it, "
+          "whose stack it shares")
     check(all([f[0] for f in c[3]] == list(range(len(c[3]))) for c in calls),
           "frames are numbered #0, #1, ... under each call")
     escapes_named(out, "npu-probe", "npu-probe")
     # The text otherwise matches dump without --stacks.
     rc2, plain, _ = dump(trace)
-    stripped = "\n".join(line for line in out.splitlines() if not line.startswith("        #"))
+    stripped = "\n".join(line for line in out.splitlines()
+                         if not line.startswith("        #") and not line.startswith("        (the stack"))
     check(rc2 == 0 and stripped == plain.rstrip("\n"),
-          "without the frame lines, the output is dump's own")
+          "without the frame and stack-pointer lines, the output is dump's own")
 
 
 def test_symbol_dir():
