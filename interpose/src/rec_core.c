@@ -49,6 +49,9 @@
 #include "rec_internal.h"
 
 #define TBUF_SIZE (256u << 10)
+/* Buffers the writer gave back that wait before the calling threads get
+ * them again, memory allowing (see recycle()). */
+#define POOL_REST 8u
 #define FLUSH_NS (250u * 1000000u) /* a chunk reaches the file at least this often */
 
 struct tbuf {
@@ -76,6 +79,7 @@ static struct {
 	struct dxgt_writer *w;
 	struct tbuf *full, **full_tail;
 	struct tbuf *pool, **pool_tail; /* see recycle() */
+	unsigned pool_n;
 	uint64_t mem;
 	uint64_t budget; /* for thread buffers: the cap less the writer's own memory */
 	struct tstate *_Atomic threads;
@@ -234,6 +238,19 @@ static void pool_push_front(struct tbuf *b)
 	if (!G.pool)
 		G.pool_tail = &b->next;
 	G.pool = b;
+	G.pool_n++;
+}
+
+/* Under G.lock: the pool's first buffer, taken out. */
+static struct tbuf *pool_pop(void)
+{
+	struct tbuf *b = G.pool;
+	G.pool = b->next;
+	if (!G.pool)
+		G.pool_tail = NULL;
+	G.pool_n--;
+	b->next = NULL;
+	return b;
 }
 
 /* Under G.lock. */
@@ -254,14 +271,9 @@ static struct tbuf *get_buffer(size_t need)
 		if (atomic_load(&state) != ST_RECORDING)
 			return NULL;
 		size_t size = need > TBUF_SIZE ? need : TBUF_SIZE;
-		if (size == TBUF_SIZE && G.pool) {
-			struct tbuf *b = G.pool;
-			G.pool = b->next;
-			if (!G.pool)
-				G.pool_tail = NULL;
-			b->next = NULL;
-			return b;
-		}
+		if (size == TBUF_SIZE && G.pool &&
+		    (G.pool_n >= POOL_REST || G.mem + size > G.budget))
+			return pool_pop();
 		/* Waiting helps only if the writer has something to free. */
 		if (G.mem + size <= G.budget || (!G.full && !G.pool) || !G.writer_up) {
 			struct tbuf *b = calloc(1, sizeof(*b));
@@ -276,10 +288,7 @@ static struct tbuf *get_buffer(size_t need)
 			return b;
 		}
 		if (G.pool) { /* a pooled buffer too small for this record: make room */
-			struct tbuf *p = G.pool;
-			G.pool = p->next;
-			if (!G.pool)
-				G.pool_tail = NULL;
+			struct tbuf *p = pool_pop();
 			G.mem -= p->cap;
 			free(p->data);
 			free(p);
@@ -482,12 +491,14 @@ static void recycle(const struct drain *d)
 			continue;
 		freed = true;
 		if (b->cap == TBUF_SIZE && G.mem <= G.budget) {
-			/* At the back of the pool: the next buffer handed out is
-			 * the one the writer finished with longest ago, whose
-			 * lines are the least likely to still sit in the
-			 * writer's core, so that the calling thread's stores
-			 * do not each pull a line back from there (about 10%
-			 * of the time per recorded call on a 2-core VM). */
+			/* At the back of the pool, and the pool is drawn from
+			 * only once POOL_REST buffers wait in it (memory
+			 * allowing): a buffer reaches a calling thread again
+			 * after the writer has read some 2 MiB more, when its
+			 * lines have left the writer core's cache, so that the
+			 * thread's stores do not each pull a line back from
+			 * there (about 15% less time per recorded call on a 2-core
+			 * VM, docs/performance.md). */
 			atomic_store(&b->committed, 0);
 			b->taken = 0;
 			b->next = NULL;
@@ -496,6 +507,7 @@ static void recycle(const struct drain *d)
 			else
 				G.pool = b;
 			G.pool_tail = &b->next;
+			G.pool_n++;
 		} else {
 			G.mem -= b->cap;
 			free(b->data);
