@@ -37,31 +37,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, skip, usage  # noqa: E402
+
 A = None
-CHECKS = [0, 0]
-
-
-def check(cond, what, p=None):
-    CHECKS[0] += 1
-    if not cond:
-        CHECKS[1] += 1
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond and p is not None:
-        note("exit %d\nstdout:\n%s\nstderr:\n%s" % (p.returncode, p.stdout[-3000:],
-                                                    p.stderr[-3000:]))
-    return cond
-
-
-def note(text):
-    for line in str(text).rstrip("\n").split("\n"):
-        print("# " + line)
-    sys.stdout.flush()
-
-
-def finish():
-    run_, failed = CHECKS
-    print("%d checks, %d failed" % (run_, failed))
-    sys.exit(1 if failed or not run_ else 0)
 
 
 def base_env():
@@ -89,8 +68,9 @@ def record(name, profile, layers=None):
     p = subprocess.run([A.probe], cwd=A.work, env=e, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, errors="replace", timeout=120)
     if not os.path.exists(out):
+        check(False, "npu-probe writes a trace under %s" % profile)
         note("npu-probe exited %d without a trace:\n%s" % (p.returncode, p.stderr))
-        sys.exit(1)
+        finish()
     return out
 
 
@@ -317,12 +297,11 @@ def main():
     tests = {"inputs": t_inputs, "acceptance": t_acceptance, "replays": t_replays,
              "layers": t_layers}
     if A.test not in tests:
-        print("run_diff.py: unknown test %s" % A.test, file=sys.stderr)
-        sys.exit(2)
+        usage("unknown test %s" % A.test)
     if A.test != "inputs" and not (A.rec and A.mock and A.probe):
-        print("run_diff.py: %s needs --rec, --mock and --probe" % A.test)
-        sys.exit(77)
+        skip("%s needs --rec, --mock and --probe" % A.test)
     tests[A.test]()
+    finish()
 
 
 if __name__ == "__main__":

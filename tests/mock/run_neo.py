@@ -52,36 +52,13 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, skip  # noqa: E402
+
 A = None
-FAILED = [0, 0]
 
 NEO_VERSION = "22.43."
 NEO_LIB = "libigdrcl"
-
-
-def check(cond, what):
-    FAILED[0] += 1
-    if not cond:
-        FAILED[1] += 1
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    return cond
-
-
-def note(text):
-    for line in str(text).rstrip("\n").split("\n"):
-        print("# " + line)
-    sys.stdout.flush()
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def finish():
-    n, failed = FAILED
-    print("%d checks, %d failed" % (n, failed))
-    sys.exit(1 if failed or not n else 0)
 
 
 # ---- the environment ----
@@ -466,6 +443,7 @@ def main():
     ap.add_argument("scenario", choices=["gpu", "arc"])
     A = ap.parse_args()
     {"gpu": t_gpu, "arc": t_arc}[A.scenario]()
+    finish()
 
 
 if __name__ == "__main__":

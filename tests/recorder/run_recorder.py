@@ -35,33 +35,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, skip, usage  # noqa: E402
+
 A = None  # the parsed common options
-CHECKS = [0, 0]  # run, failed
-
-
-def check(cond, what):
-    CHECKS[0] += 1
-    if not cond:
-        CHECKS[1] += 1
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    return cond
-
-
-def note(text):
-    for line in str(text).rstrip("\n").split("\n"):
-        print("# " + line)
-    sys.stdout.flush()
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def finish():
-    run, failed = CHECKS
-    print("%d checks, %d failed" % (run, failed))
-    sys.exit(1 if failed or not run else 0)
 
 
 # ---- running programs ----
@@ -991,10 +968,10 @@ def main():
     A = ap.parse_args()
     for lib in [A.rec, A.mock] + ([A.runtime] if A.runtime else []):
         if not os.path.exists(lib):
-            print("run_recorder.py: %s does not exist" % lib, file=sys.stderr)
-            sys.exit(2)
+            usage("%s does not exist" % lib)
     os.makedirs(A.work, exist_ok=True)
     TESTS[A.test](A.args)
+    finish()
 
 
 if __name__ == "__main__":

@@ -27,31 +27,13 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, skip  # noqa: E402
+
 A = None
-CHECKS = [0, 0]
 STORE_NOTE = ("a host/guest difference by design: the driver-store and driver-image paths "
               "name a Windows folder on the host")
 TYPE_NOTE = "a host/guest difference by design: the guest driver rewrites the adapter type"
-
-
-def check(cond, what):
-    CHECKS[0] += 1
-    if not cond:
-        CHECKS[1] += 1
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    return cond
-
-
-def note(text):
-    for line in str(text).rstrip("\n").split("\n"):
-        print("# " + line)
-    sys.stdout.flush()
-
-
-def finish():
-    run_, failed = CHECKS
-    print("%d checks, %d failed" % (run_, failed))
-    sys.exit(1 if failed or not run_ else 0)
 
 
 def base_env():
@@ -104,8 +86,9 @@ def windows_trace():
     t = os.path.join(d, "windows.dxgt")
     p = run([A.mkwin, t])
     if p.returncode != 0:
+        check(False, "mkwin writes the Windows capture")
         show(p)
-        sys.exit(1)
+        finish()
     return t
 
 
@@ -274,8 +257,7 @@ def t_from_trace():
     the NPU host replayed against the Windows host the capture shows: the
     escapes that failed in WSL2 succeed."""
     if not os.path.exists(os.path.join(A.examples, "npu-probe")):
-        print("no npu-probe here")
-        sys.exit(77)
+        skip("no npu-probe here")
     win = windows_trace()
     lin = os.path.join(A.work, "npu.dxgt")
     e = base_env()
@@ -339,6 +321,7 @@ def main():
     A = ap.parse_args()
     os.makedirs(A.work, exist_ok=True)
     TESTS[A.test]()
+    finish()
 
 
 if __name__ == "__main__":

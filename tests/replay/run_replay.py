@@ -24,28 +24,10 @@ import subprocess
 import sys
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, usage  # noqa: E402
+
 A = None
-CHECKS = [0, 0]
-
-
-def check(cond, what):
-    CHECKS[0] += 1
-    if not cond:
-        CHECKS[1] += 1
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    return cond
-
-
-def note(text):
-    for line in str(text).rstrip("\n").split("\n"):
-        print("# " + line)
-    sys.stdout.flush()
-
-
-def finish():
-    run_, failed = CHECKS
-    print("%d checks, %d failed" % (run_, failed))
-    sys.exit(1 if failed or not run_ else 0)
 
 
 def workdir(name):
@@ -72,8 +54,9 @@ def record(d, name, cmd, profile, layers=None):
     p = subprocess.run(cmd, cwd=d, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, errors="replace", timeout=120)
     if not os.path.exists(out):
+        check(False, "%s writes a trace under %s" % (os.path.basename(cmd[0]), profile))
         note("%s exited %d without a trace:\n%s" % (cmd, p.returncode, p.stderr))
-        sys.exit(1)
+        finish()
     return out
 
 
@@ -367,10 +350,10 @@ def main():
     A = ap.parse_args()
     fn, nargs = TESTS[A.test]
     if len(A.args) != nargs:
-        print("%s takes %d arguments" % (A.test, nargs), file=sys.stderr)
-        sys.exit(2)
+        usage("%s takes %d arguments" % (A.test, nargs))
     os.makedirs(A.work, exist_ok=True)
     fn(A.args) if nargs else fn()
+    finish()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ TEST is one of:
   errors  unusable and damaged files, ELF and PE, and a sample of cuts
           and byte flips of each: exit 2 with one line on stderr (or, for
           a flip the parser can live with, exit 0); never a crash
-Prints what it checked; exits 0 when every check passed.
+Prints one line per check, "ok - ..." or "not ok - ...", then "N checks,
+M failed". Exit status: 0 when every check passed, 1 when one failed,
+2 on a usage error.
 """
 import argparse
 import json
@@ -33,19 +35,13 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import make_pe  # noqa: E402
+from checks import check, finish, note  # noqa: E402
 
 A = None
-FAILED = []
 
 HIT = re.compile(r"^0x([0-9a-f]{8,}) 0x([0-9a-f]{16}) (\S+)\+0x([0-9a-f]+): (.*)$")
-
-
-def check(cond, what):
-    print(("ok     " if cond else "FAILED ") + what)
-    if not cond:
-        FAILED.append(what)
-    return cond
 
 
 def scan(*args):
@@ -75,7 +71,7 @@ def expect_hits(out, wanted, what):
                  and re.fullmatch(rest, h[4])]
         ok &= check(len(match) == 1, f"{what}: {fn}+{off if off is not None else '*'}: {rest}")
     if not ok:
-        print(out)
+        note(out)
     return got
 
 
@@ -171,11 +167,11 @@ def golden(name, text):
     if A.update:
         with open(path, "w") as f:
             f.write(text)
-        print(f"updated {path}")
+        note(f"updated {path}")
         return
     want = open(path).read() if os.path.exists(path) else None
     if not check(text == want, f"output equals expected/{name}"):
-        print("--- expected\n" + (want or "(missing)") + "--- got\n" + text)
+        note("--- expected\n" + (want or "(missing)") + "--- got\n" + text)
 
 
 def write_pe(name, data):
@@ -221,7 +217,7 @@ def errors_case(what, path, pattern=None):
     if pattern:
         ok = ok and re.search(pattern, lines[0]) is not None
     if not check(ok, f"{what}: exit 2, one line" + (f" /{pattern}/" if pattern else "")):
-        print(f"  rc={rc} stdout={out!r} stderr={err!r}")
+        note(f"  rc={rc} stdout={out!r} stderr={err!r}")
 
 
 def elf_patch(data, off, fmt, value):
@@ -250,7 +246,7 @@ def sweep(what, variants):
         bad.append((name, rc, err.strip()[:200]))
     check(not bad, f"{what}: {len(variants)} files, each exit 0 or 2 with one line")
     for b in bad[:10]:
-        print(f"  {b}")
+        note(f"  {b}")
 
 
 def usage_case(what, args, pattern):
@@ -258,7 +254,7 @@ def usage_case(what, args, pattern):
     lines = err.splitlines()
     if not check(rc == 2 and out == "" and len(lines) == 1 and re.search(pattern, err),
                  f"{what}: exit 2, one line /{pattern}/"):
-        print(f"  rc={rc} stdout={out!r} stderr={err!r}")
+        note(f"  rc={rc} stdout={out!r} stderr={err!r}")
 
 
 def test_errors():
@@ -364,11 +360,8 @@ def main():
     A.update = A.update or os.environ.get("DXGT_UPDATE_GOLDEN") == "1"
     os.makedirs(A.work, exist_ok=True)
     TESTS[A.test]()
-    if FAILED:
-        print(f"{len(FAILED)} checks failed")
-        return 1
-    return 0
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

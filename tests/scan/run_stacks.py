@@ -20,7 +20,9 @@ DXGTRACE_BACKTRACE=all, then reads the trace back with dump --stacks:
               --only-keep-debug) is found in --symbol-dir: the names come
               from the debug file, the instructions from the stripped copy
   usage       --stacks with --json, --symbol-dir without --stacks: exit 2
-Prints what it checked; exits 0 when every check passed, 77 to skip.
+Prints one line per check, "ok - ..." or "not ok - ...", then "N checks,
+M failed". Exit status: 0 when every check passed, 1 when one failed,
+77 when the test does not apply here, 2 on a usage error.
 """
 import argparse
 import os
@@ -29,19 +31,14 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import check, finish, note, skip  # noqa: E402
+
 A = None
-FAILED = []
 
 FRAME = re.compile(r"^        #(\d+) (\S+)\+0x([0-9a-f]+)(?: (\S+)\+0x([0-9a-f]+))?(?: \((.*)\))?$")
 ADDR = re.compile(r"^        #(\d+) 0x[0-9a-f]+$")
 CALL = re.compile(r"^\s*(\d+)\s+\d+ (\S+)\s+(\S+?)\(")
-
-
-def check(cond, what):
-    print(("ok     " if cond else "FAILED ") + what)
-    if not cond:
-        FAILED.append(what)
-    return cond
 
 
 def record(program, trace):
@@ -56,7 +53,7 @@ def record(program, trace):
     p = subprocess.run([program], env=env, capture_output=True, text=True, timeout=120)
     ok = check(os.path.exists(trace), f"recorded {os.path.basename(program)} (exit {p.returncode})")
     if not ok:
-        print(p.stdout, p.stderr)
+        note("stdout:\n%s\nstderr:\n%s" % (p.stdout, p.stderr))
     return ok
 
 
@@ -100,7 +97,7 @@ def escapes_named(out, module, what):
         ok &= check(good, f"{what}: escape at seq {seq}: {module} frames name send_escape, "
                           f"then {step} (each with its call), then main")
         if not good:
-            print("  ", frames)
+            note("   %s" % (frames,))
     return ok
 
 
@@ -167,8 +164,7 @@ def test_symbol_dir():
 def test_debug_file():
     objcopy, strip = shutil.which("objcopy"), shutil.which("strip")
     if not objcopy or not strip:
-        print("skip: objcopy or strip is missing")
-        sys.exit(77)
+        skip("objcopy or strip is missing")
     bindir = os.path.join(A.work, "stripped")
     dbg = os.path.join(A.work, "debug")
     for d in (bindir, dbg):
@@ -211,11 +207,8 @@ def main():
     A = ap.parse_args()
     os.makedirs(A.work, exist_ok=True)
     TESTS[A.test]()
-    if FAILED:
-        print(f"{len(FAILED)} checks failed")
-        return 1
-    return 0
+    finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
