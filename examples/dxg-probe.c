@@ -86,9 +86,7 @@ struct run {
 	const struct probe_opts *o;
 	struct probe_handles h;
 	struct probe_tally t;
-	struct dxgt_adapterinfo listed[16];
-	uint32_t n_listed;
-	bool enumerated;		   /* the enumeration calls succeeded */
+	struct probe_adapters a;	   /* what EnumAdapters3 listed */
 	uint32_t adapter, device, context; /* 0: not open */
 };
 
@@ -125,52 +123,26 @@ static bool report(struct run *r, const char *call, long rc, const char *out)
 static void enumerate(struct run *r)
 {
 	struct dxgt_enumadapters3 e = {.filter = PROBE_FILTER_COMPUTE_ONLY};
-	char out[32];
+	char out[32], call[64];
 	long rc = dxg(r, r->q.ENUMADAPTERS3, &e);
 	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
 	if (!report(r, "LX_DXENUMADAPTERS3(filter=0x1, adapters=NULL)", rc, out))
 		return;
-	uint32_t cap = sizeof(r->listed) / sizeof(r->listed[0]);
-	if (e.adapter_count == 0) {
-		r->enumerated = true;
+	uint32_t room = probe_adapters_room(&r->a, &e);
+	if (!room)
 		return;
-	}
-	if (e.adapter_count < cap)
-		cap = e.adapter_count;
-	memset(r->listed, 0, sizeof(r->listed));
-	e.adapter_count = cap;
-	e.adapters = (uint64_t)(uintptr_t)r->listed;
-	char call[64];
-	snprintf(call, sizeof(call), "LX_DXENUMADAPTERS3(filter=0x1, count=%u)", (unsigned)cap);
+	snprintf(call, sizeof(call), "LX_DXENUMADAPTERS3(filter=0x1, count=%u)", (unsigned)room);
 	rc = dxg(r, r->q.ENUMADAPTERS3, &e);
 	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
-	if (!report(r, call, rc, out))
-		return;
-	/* The driver answers a too-small array with the count and no entries. */
-	r->n_listed = e.adapter_count <= cap ? e.adapter_count : 0;
-	r->enumerated = true;
-	for (uint32_t i = 0; i < r->n_listed; i++) {
-		char luid[24];
-		probe_luid_format(&r->listed[i].adapter_luid, luid, sizeof(luid));
-		const char *name = probe_handle_bind(&r->h, 'A', r->listed[i].adapter_handle);
-		probe_say(r->o, "  adapter[%u] luid=%s handle=%s", (unsigned)i, luid, name);
-	}
+	if (report(r, call, rc, out))
+		probe_adapters_listed(&r->a, &e, room, &r->h, r->o);
 }
 
 static void open_adapter(struct run *r)
 {
 	struct dxgt_openadapterfromluid oa = {0};
-	if (r->o->have_luid) {
-		oa.adapter_luid = r->o->luid;
-	} else if (r->n_listed) {
-		oa.adapter_luid = r->listed[0].adapter_luid;
-	} else {
-		/* A failed enumeration is already counted: this follows from it. */
-		probe_say(r->o, "no adapter listed: nothing to open (try --luid)");
-		if (r->enumerated)
-			probe_fail(&r->t, "no adapter to open");
+	if (!probe_adapters_pick(&r->a, r->o, &r->t, &oa.adapter_luid))
 		return;
-	}
 	char luid[24], call[80], out[32] = "";
 	probe_luid_format(&oa.adapter_luid, luid, sizeof(luid));
 	snprintf(call, sizeof(call), "LX_DXOPENADAPTERFROMLUID(luid=%s)", luid);
@@ -286,8 +258,8 @@ static void tear_down(struct run *r)
 	}
 	if (r->adapter)
 		close_adapter(r, r->adapter);
-	for (uint32_t i = 0; i < r->n_listed; i++)
-		close_adapter(r, r->listed[i].adapter_handle);
+	for (uint32_t i = 0; i < r->a.n_listed; i++)
+		close_adapter(r, r->a.listed[i].adapter_handle);
 }
 
 int main(int argc, char **argv)

@@ -163,9 +163,7 @@ struct run {
 	const struct probe_opts *o;
 	struct probe_handles h;
 	struct probe_tally t;
-	struct dxgt_adapterinfo listed[16];
-	uint32_t n_listed;
-	bool enumerated; /* the enumeration calls succeeded */
+	struct probe_adapters a; /* what EnumAdapters3 listed */
 	uint32_t adapter, device, paging_queue;
 	uint64_t va; /* the reservation's GPU address; 0: none */
 };
@@ -173,61 +171,32 @@ struct run {
 /* One call's line: "NAME(ARGS) = STATUS[; OUT]". */
 static bool report(struct run *r, const char *call, int32_t st, const char *out)
 {
-	char text[64];
-	probe_say(r->o, "%s = %s%s%s", call, probe_nt_text(st, text, sizeof(text)),
-		  nt_ok(st) && out && *out ? "; " : "", nt_ok(st) && out ? out : "");
-	probe_count(&r->t, nt_ok(st), call);
-	return nt_ok(st);
+	return probe_report_nt(r->o, &r->t, call, st, out);
 }
 
 static void enumerate(struct run *r)
 {
 	struct dxgt_enumadapters3 e = {.filter = 0};
-	char out[32];
+	char out[32], call[64];
 	int32_t st = r->k->EnumAdapters3(&e);
 	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
 	if (!report(r, "D3DKMTEnumAdapters3(filter=0x0, adapters=NULL)", st, out))
 		return;
-	uint32_t cap = sizeof(r->listed) / sizeof(r->listed[0]);
-	if (e.adapter_count == 0) {
-		r->enumerated = true;
+	uint32_t room = probe_adapters_room(&r->a, &e);
+	if (!room)
 		return;
-	}
-	if (e.adapter_count < cap)
-		cap = e.adapter_count;
-	memset(r->listed, 0, sizeof(r->listed));
-	e.adapter_count = cap;
-	e.adapters = (uint64_t)(uintptr_t)r->listed;
-	char call[64];
-	snprintf(call, sizeof(call), "D3DKMTEnumAdapters3(filter=0x0, count=%u)", (unsigned)cap);
+	snprintf(call, sizeof(call), "D3DKMTEnumAdapters3(filter=0x0, count=%u)", (unsigned)room);
 	st = r->k->EnumAdapters3(&e);
 	snprintf(out, sizeof(out), "count=%u", (unsigned)e.adapter_count);
-	if (!report(r, call, st, out))
-		return;
-	/* A count above the capacity means nothing was written. */
-	r->n_listed = e.adapter_count <= cap ? e.adapter_count : 0;
-	r->enumerated = true;
-	for (uint32_t i = 0; i < r->n_listed; i++) {
-		char luid[24];
-		probe_luid_format(&r->listed[i].adapter_luid, luid, sizeof(luid));
-		const char *name = probe_handle_bind(&r->h, 'A', r->listed[i].adapter_handle);
-		probe_say(r->o, "  adapter[%u] luid=%s handle=%s", (unsigned)i, luid, name);
-	}
+	if (report(r, call, st, out))
+		probe_adapters_listed(&r->a, &e, room, &r->h, r->o);
 }
 
 static void open_adapter(struct run *r)
 {
 	struct dxgt_openadapterfromluid oa = {0};
-	if (r->o->have_luid) {
-		oa.adapter_luid = r->o->luid;
-	} else if (r->n_listed) {
-		oa.adapter_luid = r->listed[0].adapter_luid;
-	} else {
-		probe_say(r->o, "no adapter listed: nothing to open (try --luid)");
-		if (r->enumerated)
-			probe_fail(&r->t, "no adapter to open");
+	if (!probe_adapters_pick(&r->a, r->o, &r->t, &oa.adapter_luid))
 		return;
-	}
 	char luid[24], call[80], out[32] = "";
 	probe_luid_format(&oa.adapter_luid, luid, sizeof(luid));
 	snprintf(call, sizeof(call), "D3DKMTOpenAdapterFromLuid(luid=%s)", luid);
@@ -482,8 +451,8 @@ static void tear_down(struct run *r)
 	}
 	if (r->adapter)
 		close_adapter(r, r->adapter);
-	for (uint32_t i = 0; i < r->n_listed; i++)
-		close_adapter(r, r->listed[i].adapter_handle);
+	for (uint32_t i = 0; i < r->a.n_listed; i++)
+		close_adapter(r, r->a.listed[i].adapter_handle);
 }
 
 int main(int argc, char **argv)

@@ -331,3 +331,59 @@ const char *probe_nt_text(int32_t status, char *buf, size_t len)
 	snprintf(buf, len, "0x%08X%s%s", (unsigned)status, name ? " " : "", name ? name : "");
 	return buf;
 }
+
+bool probe_report_nt(const struct probe_opts *o, struct probe_tally *t, const char *call,
+		     int32_t st, const char *out)
+{
+	char text[64];
+	bool ok = st >= 0; /* NT_SUCCESS: success and informational values */
+	probe_say(o, "%s = %s%s%s", call, probe_nt_text(st, text, sizeof(text)),
+		  ok && out && *out ? "; " : "", ok && out ? out : "");
+	probe_count(t, ok, call);
+	return ok;
+}
+
+uint32_t probe_adapters_room(struct probe_adapters *a, struct dxgt_enumadapters3 *e)
+{
+	uint32_t room = sizeof(a->listed) / sizeof(a->listed[0]);
+	if (e->adapter_count == 0) {
+		a->enumerated = true;
+		return 0;
+	}
+	if (e->adapter_count < room)
+		room = e->adapter_count;
+	memset(a->listed, 0, sizeof(a->listed));
+	e->adapter_count = room;
+	e->adapters = (uint64_t)(uintptr_t)a->listed;
+	return room;
+}
+
+void probe_adapters_listed(struct probe_adapters *a, const struct dxgt_enumadapters3 *e,
+			   uint32_t room, struct probe_handles *h, const struct probe_opts *o)
+{
+	a->n_listed = e->adapter_count <= room ? e->adapter_count : 0;
+	a->enumerated = true;
+	for (uint32_t i = 0; i < a->n_listed; i++) {
+		char luid[24];
+		probe_luid_format(&a->listed[i].adapter_luid, luid, sizeof(luid));
+		const char *name = probe_handle_bind(h, 'A', a->listed[i].adapter_handle);
+		probe_say(o, "  adapter[%u] luid=%s handle=%s", (unsigned)i, luid, name);
+	}
+}
+
+bool probe_adapters_pick(const struct probe_adapters *a, const struct probe_opts *o,
+			 struct probe_tally *t, struct dxgt_luid *luid)
+{
+	if (o->have_luid) {
+		*luid = o->luid;
+		return true;
+	}
+	if (a->n_listed) {
+		*luid = a->listed[0].adapter_luid;
+		return true;
+	}
+	probe_say(o, "no adapter listed: nothing to open (try --luid)");
+	if (a->enumerated)
+		probe_fail(t, "no adapter to open");
+	return false;
+}

@@ -149,4 +149,32 @@ void probe_fail(struct probe_tally *t, const char *label);
  * else PROBE_EXIT_FAILED. */
 int probe_finish(const struct probe_info *info, const struct probe_tally *t);
 
+/* One D3DKMT call's line, "NAME(ARGS) = STATUS[; OUT]" (OUT only on
+ * success), counted; returns whether st is NT_SUCCESS. */
+bool probe_report_nt(const struct probe_opts *o, struct probe_tally *t, const char *call,
+		     int32_t st, const char *out);
+
+/* The adapters EnumAdapters3 listed. A probe makes the two calls a user-mode
+ * driver makes, through its own interface (D3DKMT or the ioctl): the count,
+ * then the list; these keep what they found. */
+struct probe_adapters {
+	struct dxgt_adapterinfo listed[16];
+	uint32_t n_listed;
+	bool enumerated; /* the enumeration calls succeeded */
+};
+/* After the count call succeeded: points e at the cleared list, with room
+ * for the count (at most 16), and returns that room; 0 when nothing is
+ * listed, and the enumeration is then complete. */
+uint32_t probe_adapters_room(struct probe_adapters *a, struct dxgt_enumadapters3 *e);
+/* After the list call succeeded: keeps what it wrote and prints one line per
+ * adapter, naming its handle. A count above the room means the list grew in
+ * between and no entries were written: nothing listed is kept then. */
+void probe_adapters_listed(struct probe_adapters *a, const struct dxgt_enumadapters3 *e,
+			   uint32_t room, struct probe_handles *h, const struct probe_opts *o);
+/* The LUID to open: --luid, else the first adapter listed. Without either,
+ * says so, counts a failure if the enumeration succeeded (a failed one is
+ * counted already) and returns false. */
+bool probe_adapters_pick(const struct probe_adapters *a, const struct probe_opts *o,
+			 struct probe_tally *t, struct dxgt_luid *luid);
+
 #endif /* DXGT_PROBE_COMMON_H */

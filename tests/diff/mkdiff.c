@@ -48,6 +48,9 @@
 #include "dxgt/error.h"
 #include "dxgt/trace.h"
 
+#define CB_PROG "mkdiff"
+#include "../lib/callbuild.h"
+
 enum { BOTH, KMT, IOCTL };
 
 static struct dxgt_writer *w;
@@ -71,94 +74,14 @@ static void add(const struct dxgt_record *r)
 		die("write", rc);
 }
 
-static void put(uint8_t *p, uint32_t off, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-/* One call being built: argument images before and after, buffers. */
-struct call {
-	const struct dxgt_call_desc *d;
-	uint8_t in[512], out[512];
-	uint32_t size;
-	struct dxgt_rec_buf bin[4], bout[4];
-	uint16_t nin, nout;
-	uint8_t din[4][2048], dout[4][2048];
-};
-
-static void begin(struct call *c, const char *name)
-{
-	memset(c, 0, sizeof(*c));
-	c->d = dxgt_call_by_name(name);
-	if (!c->d) {
-		fprintf(stderr, "mkdiff: no call %s\n", name);
-		exit(2);
-	}
-	c->size = c->d->kmt_size ? c->d->kmt_size : c->d->ioctl_size;
-}
-
-/* Set a scalar or handle by name, on entry (and so on return) or only on
- * return. */
-static void set(struct call *c, const char *field, uint64_t v, int out_only)
-{
-	const struct dxgt_call_desc *d = c->d;
-	for (uint16_t i = 0; i < d->n_scalars; i++)
-		if (strcmp(d->scalars[i].name, field) == 0) {
-			if (!out_only)
-				put(c->in, d->scalars[i].off, d->scalars[i].size, v);
-			put(c->out, d->scalars[i].off, d->scalars[i].size, v);
-			return;
-		}
-	for (uint16_t i = 0; i < d->n_handles; i++)
-		if (strcmp(d->handles[i].name, field) == 0) {
-			if (!out_only)
-				put(c->in, d->handles[i].off, 4, v);
-			put(c->out, d->handles[i].off, 4, v);
-			return;
-		}
-	fprintf(stderr, "mkdiff: %s has no field %s\n", d->name, field);
-	exit(2);
-}
-
-/* A nested buffer: in bytes (NULL for an output-only buffer) and the
- * bytes it holds on return. */
-static void buf(struct call *c, const char *name, const uint8_t *in, const uint8_t *out,
+/* Buffers at Linux-like user addresses. */
+static void buf(struct cb_call *c, const char *name, const uint8_t *in, const uint8_t *out,
 		uint32_t len)
 {
-	const struct dxgt_call_desc *d = c->d;
-	for (uint16_t i = 0; i < d->n_bufs; i++) {
-		const struct dxgt_buf_desc *b = &d->bufs[i];
-		if (strcmp(b->name, name) != 0)
-			continue;
-		uint64_t addr = 0x7f0000010000ull + 0x10000u * i;
-		uint32_t lv = b->rule == DXGT_LEN_COUNT ? len / b->elem_size : len;
-		put(c->in, b->ptr_off, 8, addr);
-		put(c->out, b->ptr_off, 8, addr);
-		put(c->in, b->len_off, b->len_size, lv);
-		put(c->out, b->len_off, b->len_size, lv);
-		struct dxgt_rec_buf rb = {.desc = i,
-					  .parent = DXGT_BUF_NODESC,
-					  .orig_len = len,
-					  .len = len,
-					  .addr = addr};
-		if (b->dir & DXGT_DIR_IN) {
-			memcpy(c->din[c->nin], in, len);
-			rb.data = c->din[c->nin];
-			c->bin[c->nin++] = rb;
-		}
-		if (b->dir & DXGT_DIR_OUT) {
-			memcpy(c->dout[c->nout], out, len);
-			rb.data = c->dout[c->nout];
-			c->bout[c->nout++] = rb;
-		}
-		return;
-	}
-	fprintf(stderr, "mkdiff: %s has no buffer %s\n", d->name, name);
-	exit(2);
+	cb_buf(c, name, in, out, len, 0x7f0000010000ull);
 }
 
-static void record(struct call *c, uint8_t layer, uint64_t s, uint64_t parent, int enter,
+static void record(struct cb_call *c, uint8_t layer, uint64_t s, uint64_t parent, int enter,
 		   int64_t ret, int err, uint32_t status)
 {
 	struct dxgt_record r = {0};
@@ -187,7 +110,7 @@ static void record(struct call *c, uint8_t layer, uint64_t s, uint64_t parent, i
 /* Emit the call at the recorded layers: a D3DKMT call and the ioctl it
  * issues (the same struct: every call with an ioctl has one layout), or
  * one of them. status 0 succeeds; else the ioctl fails with err. */
-static void emit(struct call *c, uint32_t status, int err, int returns)
+static void emit(struct cb_call *c, uint32_t status, int err, int returns)
 {
 	int kmt = layers != IOCTL, io = layers != KMT && c->d->ioctl_name;
 	uint64_t sk = kmt ? ++seq : 0, si = io ? ++seq : 0;
@@ -216,18 +139,18 @@ static void fill(uint8_t *p, size_t n, unsigned seed)
 
 static void query(uint32_t adapter, uint32_t type, uint32_t len)
 {
-	struct call c;
+	struct cb_call c;
 	uint8_t in[64] = {0}, out[64];
 	fill(out, len, type);
 	if (type == 31) { /* the physical adapter's PCI ids: 8086:7D1D */
-		put(out, 4, 4, 0x8086);
-		put(out, 8, 4, device_id);
+		cb_put(out, 4, 4, 0x8086);
+		cb_put(out, 8, 4, device_id);
 	}
 	if (type == 15 && os_name) /* render; the host adds display, the guest paravirtualized */
-		put(out, 0, 4, strcmp(os_name, "windows") == 0 ? 0x3 : 0x81);
-	begin(&c, "QueryAdapterInfo");
-	set(&c, "adapter", adapter, 0);
-	set(&c, "type", type, 0);
+		cb_put(out, 0, 4, strcmp(os_name, "windows") == 0 ? 0x3 : 0x81);
+	cb_begin(&c, "QueryAdapterInfo");
+	cb_set(&c, "adapter", adapter, 0);
+	cb_set(&c, "type", type, 0);
 	buf(&c, "private_data", in, out, len);
 	emit(&c, 0, 0, 1);
 }
@@ -252,15 +175,15 @@ static void query_store(uint32_t adapter)
 	if (dxgt_qr_encode(&q, os, in, sizeof(in), &len) < 0)
 		die("QUERYREGISTRY", DXGT_E_TOOBIG);
 	for (size_t i = 0; i < n; i++)
-		put(val, (uint32_t)(i * unit), (unsigned)unit, (uint8_t)path[i]);
+		cb_put(val, (uint32_t)(i * unit), (unsigned)unit, (uint8_t)path[i]);
 	q.value_type = 1; /* REG_SZ */
 	q.out_size = (uint32_t)(n * unit);
 	if (dxgt_qr_encode(&q, os, out, sizeof(out), &len) < 0)
 		die("QUERYREGISTRY", DXGT_E_TOOBIG);
-	struct call c;
-	begin(&c, "QueryAdapterInfo");
-	set(&c, "adapter", adapter, 0);
-	set(&c, "type", DXGT_QAI_QUERYREGISTRY, 0);
+	struct cb_call c;
+	cb_begin(&c, "QueryAdapterInfo");
+	cb_set(&c, "adapter", adapter, 0);
+	cb_set(&c, "type", DXGT_QAI_QUERYREGISTRY, 0);
 	buf(&c, "private_data", in, out, (uint32_t)len);
 	emit(&c, 0, 0, 1);
 }
@@ -268,7 +191,7 @@ static void query_store(uint32_t adapter)
 static void escape(uint32_t adapter, uint32_t device, uint32_t type, uint32_t len, int poke_in,
 		   int poke_out, uint32_t status, int returns)
 {
-	struct call c;
+	struct cb_call c;
 	static uint8_t in[1024], out[1024];
 	fill(in, len, len);
 	memcpy(out, in, len);
@@ -278,10 +201,10 @@ static void escape(uint32_t adapter, uint32_t device, uint32_t type, uint32_t le
 		in[poke_in] ^= 0xff;
 	if (poke_out >= 0)
 		out[poke_out] ^= 0x5a;
-	begin(&c, "Escape");
-	set(&c, "adapter", adapter, 0);
-	set(&c, "device", device, 0);
-	set(&c, "type", type, 0);
+	cb_begin(&c, "Escape");
+	cb_set(&c, "adapter", adapter, 0);
+	cb_set(&c, "device", device, 0);
+	cb_set(&c, "type", type, 0);
 	if (len)
 		buf(&c, "priv_drv_data", in, out, len);
 	emit(&c, status, status ? 75 : 0, returns);
@@ -289,15 +212,15 @@ static void escape(uint32_t adapter, uint32_t device, uint32_t type, uint32_t le
 
 static void sequence(const char *variant, unsigned repeat, unsigned every, unsigned at, int legacy)
 {
-	struct call c;
+	struct cb_call c;
 	uint32_t a1 = new_handle(), a2 = new_handle(), dev = new_handle();
 
 	if (legacy) {
-		begin(&c, "EnumAdapters");
+		cb_begin(&c, "EnumAdapters");
 		int kmt = layers != IOCTL, io = layers != KMT;
 		uint64_t sk = kmt ? ++seq : 0, si = io ? ++seq : 0;
-		struct call c2;
-		begin(&c2, "EnumAdapters2");
+		struct cb_call c2;
+		cb_begin(&c2, "EnumAdapters2");
 		if (kmt)
 			record(&c, DXGT_LAYER_D3DKMT, sk, 0, 1, 0, 0, 0);
 		if (io) {
@@ -307,35 +230,35 @@ static void sequence(const char *variant, unsigned repeat, unsigned every, unsig
 		if (kmt)
 			record(&c, DXGT_LAYER_D3DKMT, sk, 0, 0, 0, 0, 0);
 	}
-	begin(&c, "EnumAdapters3");
-	set(&c, "filter", 1, 0);
-	set(&c, "adapter_count", 1, 0);
+	cb_begin(&c, "EnumAdapters3");
+	cb_set(&c, "filter", 1, 0);
+	cb_set(&c, "adapter_count", 1, 0);
 	emit(&c, 0, 0, 1);
 
-	begin(&c, "EnumAdapters3");
-	set(&c, "filter", 1, 0);
+	cb_begin(&c, "EnumAdapters3");
+	cb_set(&c, "filter", 1, 0);
 	{
 		const struct dxgt_buf_desc *b = &c.d->bufs[0];
 		const struct dxgt_elem_desc *el = b->elem;
 		uint8_t e[64] = {0};
-		put(e, el->handles[0].off, 4, a1);
+		cb_put(e, el->handles[0].off, 4, a1);
 		for (uint16_t i = 0; i < el->n_scalars; i++)
 			if (el->scalars[i].fmt == DXGT_FMT_LUID)
-				put(e, el->scalars[i].off, 8, luid);
+				cb_put(e, el->scalars[i].off, 8, luid);
 		buf(&c, "adapters", NULL, e, b->elem_size);
 	}
 	emit(&c, 0, 0, 1);
 
-	begin(&c, "OpenAdapterFromLuid");
-	set(&c, "adapter_luid", luid, 0);
-	set(&c, "adapter_handle", a2, 1);
+	cb_begin(&c, "OpenAdapterFromLuid");
+	cb_set(&c, "adapter_luid", luid, 0);
+	cb_set(&c, "adapter_handle", a2, 1);
 	emit(&c, 0, 0, 1);
 
 	query(a2, 31, 28);
 
-	begin(&c, "CreateDevice");
-	set(&c, "adapter", a2, 0);
-	set(&c, "device", dev, 1);
+	cb_begin(&c, "CreateDevice");
+	cb_set(&c, "adapter", a2, 0);
+	cb_set(&c, "device", dev, 1);
 	emit(&c, 0, 0, 1);
 
 	for (unsigned r = 0; r < repeat; r++) {
@@ -361,24 +284,24 @@ static void sequence(const char *variant, unsigned repeat, unsigned every, unsig
 		uint32_t ctx = new_handle();
 		uint8_t priv[16];
 		fill(priv, sizeof(priv), 16);
-		begin(&c, "CreateContextVirtual");
-		set(&c, "device", dev, 0);
-		set(&c, "context", ctx, 1);
+		cb_begin(&c, "CreateContextVirtual");
+		cb_set(&c, "device", dev, 0);
+		cb_set(&c, "context", ctx, 1);
 		buf(&c, "priv_drv_data", priv, priv, sizeof(priv));
 		emit(&c, 0, 0, 1);
-		begin(&c, "DestroyContext");
-		set(&c, "context", ctx, 0);
+		cb_begin(&c, "DestroyContext");
+		cb_set(&c, "context", ctx, 0);
 		emit(&c, 0, 0, 1);
 	}
 
-	begin(&c, "DestroyDevice");
-	set(&c, "device", dev, 0);
+	cb_begin(&c, "DestroyDevice");
+	cb_set(&c, "device", dev, 0);
 	emit(&c, 0, 0, 1);
-	begin(&c, "CloseAdapter");
-	set(&c, "adapter_handle", a2, 0);
+	cb_begin(&c, "CloseAdapter");
+	cb_set(&c, "adapter_handle", a2, 0);
 	emit(&c, 0, 0, 1);
-	begin(&c, "CloseAdapter");
-	set(&c, "adapter_handle", a1, 0);
+	cb_begin(&c, "CloseAdapter");
+	cb_set(&c, "adapter_handle", a1, 0);
 	emit(&c, 0, 0, 1);
 }
 

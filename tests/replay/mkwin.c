@@ -26,6 +26,9 @@
 #include "dxgt/error.h"
 #include "dxgt/trace.h"
 
+#define CB_PROG "mkwin"
+#include "../lib/callbuild.h"
+
 #define LUID 0x0000000100004567ull
 #define A1 0xc0000a40u /* the enumeration's handle */
 #define A2 0xc0000a80u /* OpenAdapterFromLuid's */
@@ -43,98 +46,23 @@ static void die(const char *what, int rc)
 	exit(2);
 }
 
-static void put(uint8_t *p, uint32_t off, unsigned n, uint64_t v)
+/* The D3DKMT call name: Windows captures hold no bare ioctl. */
+static void begin(struct cb_call *c, const char *name)
 {
-	for (unsigned i = 0; i < n; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
+	cb_begin(c, name);
+	if (!c->d->kmt_size)
+		cb_die("no D3DKMT call %s", name);
 }
 
-/* One call being built: argument images before and after, buffers. */
-struct call {
-	const struct dxgt_call_desc *d;
-	uint8_t in[256], out[256];
-	struct dxgt_rec_buf bin[2], bout[2];
-	uint16_t nin, nout;
-	uint8_t din[2][2048], dout[2][2048];
-};
-
-static void begin(struct call *c, const char *name)
-{
-	memset(c, 0, sizeof(*c));
-	c->d = dxgt_call_by_name(name);
-	if (!c->d || !c->d->kmt_size || c->d->kmt_size > sizeof(c->in)) {
-		fprintf(stderr, "mkwin: no D3DKMT call %s\n", name);
-		exit(2);
-	}
-}
-
-static uint32_t off_of(const struct dxgt_call_desc *d, const char *field, unsigned *size)
-{
-	for (uint16_t i = 0; i < d->n_scalars; i++)
-		if (strcmp(d->scalars[i].name, field) == 0) {
-			*size = d->scalars[i].size;
-			return d->scalars[i].off;
-		}
-	for (uint16_t i = 0; i < d->n_handles; i++)
-		if (strcmp(d->handles[i].name, field) == 0) {
-			*size = 4;
-			return d->handles[i].off;
-		}
-	fprintf(stderr, "mkwin: %s has no field %s\n", d->name, field);
-	exit(2);
-}
-
-/* A scalar or handle: given on entry (and so on return), or only returned. */
-static void set(struct call *c, const char *field, uint64_t v, bool out_only)
-{
-	unsigned size;
-	uint32_t off = off_of(c->d, field, &size);
-	if (!out_only)
-		put(c->in, off, size, v);
-	put(c->out, off, size, v);
-}
-
-/* A nested buffer: in bytes (NULL: zeros) and the bytes it holds on return. */
-static void buf(struct call *c, const char *name, const uint8_t *in, const uint8_t *out,
+/* Buffers at Windows-like user addresses. */
+static void buf(struct cb_call *c, const char *name, const uint8_t *in, const uint8_t *out,
 		uint32_t len)
 {
-	const struct dxgt_call_desc *d = c->d;
-	for (uint16_t i = 0; i < d->n_bufs; i++) {
-		const struct dxgt_buf_desc *b = &d->bufs[i];
-		if (strcmp(b->name, name) != 0)
-			continue;
-		if (len > sizeof(c->din[0]))
-			die(name, DXGT_E_TOOBIG);
-		uint64_t addr = 0x000001d2a0010000ull + 0x10000u * i;
-		uint32_t lv = b->rule == DXGT_LEN_COUNT ? len / b->elem_size : len;
-		put(c->in, b->ptr_off, 8, addr);
-		put(c->out, b->ptr_off, 8, addr);
-		put(c->in, b->len_off, b->len_size, lv);
-		put(c->out, b->len_off, b->len_size, lv);
-		struct dxgt_rec_buf rb = {.desc = i,
-					  .parent = DXGT_BUF_NODESC,
-					  .orig_len = len,
-					  .len = len,
-					  .addr = addr};
-		if (b->dir & DXGT_DIR_IN) {
-			if (in)
-				memcpy(c->din[c->nin], in, len);
-			rb.data = c->din[c->nin];
-			c->bin[c->nin++] = rb;
-		}
-		if (b->dir & DXGT_DIR_OUT) {
-			memcpy(c->dout[c->nout], out, len);
-			rb.data = c->dout[c->nout];
-			c->bout[c->nout++] = rb;
-		}
-		return;
-	}
-	fprintf(stderr, "mkwin: %s has no buffer %s\n", d->name, name);
-	exit(2);
+	cb_buf(c, name, in, out, len, 0x000001d2a0010000ull);
 }
 
 /* The call at the D3DKMT layer, succeeding. */
-static void emit(struct call *c)
+static void emit(struct cb_call *c)
 {
 	struct dxgt_record r = {.type = DXGT_REC_ENTER,
 				.seq = ++seq,
@@ -162,10 +90,10 @@ static void emit(struct call *c)
 
 static void query(uint32_t type, const uint8_t *out, uint32_t len)
 {
-	struct call c;
+	struct cb_call c;
 	begin(&c, "QueryAdapterInfo");
-	set(&c, "adapter", A2, false);
-	set(&c, "type", type, false);
+	cb_set(&c, "adapter", A2, false);
+	cb_set(&c, "type", type, false);
 	buf(&c, "private_data", NULL, out, len);
 	emit(&c);
 }
@@ -181,15 +109,15 @@ static void query_store(void)
 	if (dxgt_qr_encode(&q, DXGT_OS_WINDOWS, in, sizeof(in), &len) < 0)
 		die("QUERYREGISTRY", DXGT_E_TOOBIG);
 	for (size_t i = 0; i < n; i++)
-		put(val, (uint32_t)(2 * i), 2, (uint8_t)store[i]);
+		cb_put(val, (uint32_t)(2 * i), 2, (uint8_t)store[i]);
 	q.value_type = 1; /* REG_SZ */
 	q.out_size = (uint32_t)(2 * n);
 	if (dxgt_qr_encode(&q, DXGT_OS_WINDOWS, out, sizeof(out), &len) < 0)
 		die("QUERYREGISTRY", DXGT_E_TOOBIG);
-	struct call c;
+	struct cb_call c;
 	begin(&c, "QueryAdapterInfo");
-	set(&c, "adapter", A2, false);
-	set(&c, "type", DXGT_QAI_QUERYREGISTRY, false);
+	cb_set(&c, "adapter", A2, false);
+	cb_set(&c, "type", DXGT_QAI_QUERYREGISTRY, false);
 	buf(&c, "private_data", in, out, (uint32_t)len);
 	emit(&c);
 }
@@ -199,10 +127,10 @@ static void escape(uint32_t len)
 	static uint8_t data[1024];
 	for (uint32_t i = 0; i < len; i++)
 		data[i] = len == 64 ? 0 : (uint8_t)(0x40 + i * 7u); /* never starts 01000000 */
-	struct call c;
+	struct cb_call c;
 	begin(&c, "Escape");
-	set(&c, "adapter", A2, false);
-	set(&c, "device", DEV, false);
+	cb_set(&c, "adapter", A2, false);
+	cb_set(&c, "device", DEV, false);
 	if (len)
 		buf(&c, "priv_drv_data", data, data, len);
 	emit(&c);
@@ -228,44 +156,44 @@ int main(int argc, char **argv)
 	if ((rc = dxgt_writer_add(w, &host)) < 0)
 		die("write", rc);
 
-	struct call c;
+	struct cb_call c;
 	begin(&c, "EnumAdapters3");
-	set(&c, "filter", 1, false); /* include compute-only */
-	set(&c, "adapter_count", 1, true);
+	cb_set(&c, "filter", 1, false); /* include compute-only */
+	cb_set(&c, "adapter_count", 1, true);
 	emit(&c);
 
 	begin(&c, "EnumAdapters3");
-	set(&c, "filter", 1, false);
+	cb_set(&c, "filter", 1, false);
 	{
 		const struct dxgt_elem_desc *el = c.d->bufs[0].elem;
 		uint8_t e[64] = {0};
-		put(e, el->handles[0].off, 4, A1);
+		cb_put(e, el->handles[0].off, 4, A1);
 		for (uint16_t i = 0; i < el->n_scalars; i++)
 			if (el->scalars[i].fmt == DXGT_FMT_LUID)
-				put(e, el->scalars[i].off, 8, LUID);
+				cb_put(e, el->scalars[i].off, 8, LUID);
 		buf(&c, "adapters", NULL, e, c.d->bufs[0].elem_size);
 	}
 	emit(&c);
 
 	begin(&c, "OpenAdapterFromLuid");
-	set(&c, "adapter_luid", LUID, false);
-	set(&c, "adapter_handle", A2, true);
+	cb_set(&c, "adapter_luid", LUID, false);
+	cb_set(&c, "adapter_handle", A2, true);
 	emit(&c);
 
 	uint8_t ids[28] = {0};
-	put(ids, 4, 4, 0x8086);
-	put(ids, 8, 4, 0x7d1d);
+	cb_put(ids, 4, 4, 0x8086);
+	cb_put(ids, 8, 4, 0x7d1d);
 	query(DXGT_QAI_DEVICEIDS, ids, sizeof(ids));
 
 	uint8_t type[4];
-	put(type, 0, 4, 0x800 | 0x2); /* compute-only, display; not paravirtualized */
+	cb_put(type, 0, 4, 0x800 | 0x2); /* compute-only, display; not paravirtualized */
 	query(DXGT_QAI_ADAPTERTYPE, type, sizeof(type));
 
 	query_store();
 
 	begin(&c, "CreateDevice");
-	set(&c, "adapter", A2, false);
-	set(&c, "device", DEV, true);
+	cb_set(&c, "adapter", A2, false);
+	cb_set(&c, "device", DEV, true);
 	emit(&c);
 
 	escape(0);
@@ -273,13 +201,13 @@ int main(int argc, char **argv)
 	escape(568);
 
 	begin(&c, "DestroyDevice");
-	set(&c, "device", DEV, false);
+	cb_set(&c, "device", DEV, false);
 	emit(&c);
 	begin(&c, "CloseAdapter");
-	set(&c, "adapter_handle", A2, false);
+	cb_set(&c, "adapter_handle", A2, false);
 	emit(&c);
 	begin(&c, "CloseAdapter");
-	set(&c, "adapter_handle", A1, false);
+	cb_set(&c, "adapter_handle", A1, false);
 	emit(&c);
 	if ((rc = dxgt_writer_close(w)) < 0)
 		die("close", rc);
