@@ -383,19 +383,6 @@ int dxgt__rec_write_direct(const struct dxgt_record *rec)
 	return rc < 0 ? -1 : 0;
 }
 
-int dxgt__rec_append(const void *bytes, size_t len)
-{
-	uint8_t *p = dxgt__rec_reserve(len);
-	if (!p) {
-		const uint8_t *h = bytes;
-		dxgt__rec_note_drop(len >= 2 && h[0] == DXGT_REC_ENTER && h[1] == 0);
-		return -1;
-	}
-	memcpy(p, bytes, len);
-	dxgt__rec_commit(len);
-	return 0;
-}
-
 /* ---- draining to the file ---- */
 
 struct piece {

@@ -141,12 +141,9 @@ void dxgt__rec_leave(struct rec_call *c, int64_t ret, int err, bool has_status, 
  * recording). */
 int dxgt__rec_meta(enum dxgt_meta_kind kind, const struct dxgt_meta_field *fields, unsigned n);
 
-/* Append encoded record bytes to this thread's buffer (rec_emit.c calls
- * this). len is one or more whole records. Returns 0, or -1 when recording
- * stopped or the record was dropped under the drop policy. */
-int dxgt__rec_append(const void *bytes, size_t len);
-/* A pointer to room for len bytes in this thread's buffer, to encode a
- * record in place, or NULL (then use dxgt__rec_append). Commit it with
+/* A pointer to room for len bytes in this thread's buffer, to build a
+ * record in place, or NULL (recording stopped, or no memory under the drop
+ * policy: the caller counts the record dropped). Commit it with
  * dxgt__rec_commit(len_used). */
 uint8_t *dxgt__rec_reserve(size_t len);
 /* Write rec to the file now, under the writer's lock, bypassing the thread
